@@ -1,0 +1,45 @@
+// Sliding-window count of failed sign-ins per key (client address, account email).
+#include "edge/LoginRateLimiter.h"
+
+namespace heyo::edge {
+
+LoginRateLimiter::LoginRateLimiter(int maxFailures, std::chrono::seconds window)
+    : m_maxFailures(maxFailures), m_window(window)
+{
+}
+
+int64_t LoginRateLimiter::retryAfter(const std::string &key, std::chrono::steady_clock::time_point now)
+{
+    std::lock_guard lock(m_mutex);
+    auto it = m_failures.find(key);
+    if (it == m_failures.end())
+        return 0;
+    auto &times = it->second;
+    while (!times.empty() && now - times.front() >= m_window)
+        times.pop_front();
+    if (times.empty()) {
+        m_failures.erase(it);
+        return 0;
+    }
+    if (static_cast<int>(times.size()) < m_maxFailures)
+        return 0;
+    auto wait = std::chrono::duration_cast<std::chrono::seconds>(times.front() + m_window - now).count();
+    return wait > 0 ? wait : 1;
+}
+
+void LoginRateLimiter::recordFailure(const std::string &key, std::chrono::steady_clock::time_point now)
+{
+    std::lock_guard lock(m_mutex);
+    auto &times = m_failures[key];
+    times.push_back(now);
+    while (static_cast<int>(times.size()) > m_maxFailures)
+        times.pop_front();
+}
+
+void LoginRateLimiter::recordSuccess(const std::string &key)
+{
+    std::lock_guard lock(m_mutex);
+    m_failures.erase(key);
+}
+
+} // namespace heyo::edge

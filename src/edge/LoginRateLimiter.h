@@ -1,0 +1,29 @@
+// Limits failed sign-in attempts per client address and per account email (sliding window), so passwords and
+// API keys cannot be guessed quickly. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <deque>
+
+namespace heyo::edge {
+
+class LoginRateLimiter {
+public:
+    LoginRateLimiter(int maxFailures = 5, std::chrono::seconds window = std::chrono::seconds(60));
+    // Seconds to wait before another attempt for this key; 0 → allowed now.
+    int64_t retryAfter(const std::string &key, std::chrono::steady_clock::time_point now);
+    void recordFailure(const std::string &key, std::chrono::steady_clock::time_point now);
+    void recordSuccess(const std::string &key);
+
+private:
+    int m_maxFailures;
+    std::chrono::seconds m_window;
+    std::mutex m_mutex;
+    std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> m_failures;
+};
+
+} // namespace heyo::edge
