@@ -7,6 +7,8 @@
 
 namespace heyo::edge {
 
+// "$2b$<cost>$…" (60 chars). Empty when the secret contains a NUL byte (bcrypt would truncate it there): callers must
+// refuse such a secret. Throws only when the CSPRNG or libxcrypt fails.
 std::string bcryptHash(std::string_view secret, int cost = 10);
 bool bcryptVerify(std::string_view secret, const std::string &hash); // constant-time compare of the result
 std::string newApiKey();                                              // "heyo_" + 64 lowercase hex (256 bits)

@@ -84,6 +84,8 @@ public:
 
 private:
     Store() = default;
+    Device deviceForLocked(const std::string &accountId, const std::string &name);
+    std::vector<Endpoint> endpointsForAccountLocked(const std::string &accountId);
     sqlite3 *m_db = nullptr;
     std::mutex m_mutex; // one connection, serialised; SQLite WAL handles other processes
 };
