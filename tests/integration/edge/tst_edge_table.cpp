@@ -1,0 +1,199 @@
+// The reference documents' response table, row by row, against a real heyo-edge (demo mode) over real TLS with curl:
+// no token → 401 (browser → 302 to sign-in), invalid/expired → 401, wrong account → 403, right account → proxied with
+// identity headers and without the credential that was used.
+#include "EdgeTestHelpers.h"
+
+#include <QJsonArray>
+#include <QProcess>
+#include <QThread>
+#include <QUrlQuery>
+#include <QtTest>
+
+class EdgeTableTest : public QObject {
+    Q_OBJECT
+    EdgeProcess m_edge;
+    QString m_ada, m_bob;
+
+    CurlResult get(const QString &slug, const QString &path, const QStringList &extra = {})
+    {
+        return runCurl(m_edge.caFile(), extra + QStringList{m_edge.endpointUrl(slug) + path});
+    }
+    // The demo echo app reports the headers it received as [[name, value], …].
+    static QString receivedHeader(const CurlResult &r, const QString &name)
+    {
+        for (const QJsonValue &pair : jsonOf(r).value("headers").toArray())
+            if (pair.toArray().at(0).toString().compare(name, Qt::CaseInsensitive) == 0)
+                return pair.toArray().at(1).toString();
+        return QString();
+    }
+    static bool receivedHeaderPresent(const CurlResult &r, const QString &name)
+    {
+        for (const QJsonValue &pair : jsonOf(r).value("headers").toArray())
+            if (pair.toArray().at(0).toString().compare(name, Qt::CaseInsensitive) == 0)
+                return true;
+        return false;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY2(m_edge.start("demo"), qPrintable(m_edge.error()));
+        m_ada = loginToken(m_edge, kAdaEmail, kAdaPassword);
+        m_bob = loginToken(m_edge, kBobEmail, kBobPassword);
+        QVERIFY(m_ada.startsWith("eyJ"));
+        QVERIFY(m_bob.startsWith("eyJ"));
+    }
+
+    void noTokenApiIs401()
+    {
+        CurlResult r = get("demo-web", "/api/echo");
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.status, 401);
+        QVERIFY(r.headerValues("WWW-Authenticate").join(',').contains("Bearer"));
+        QVERIFY(r.headerValues("WWW-Authenticate").join(',').contains("Basic"));
+        QVERIFY(r.body.contains("private"));
+    }
+
+    void noTokenBrowserRedirectsToSignIn()
+    {
+        CurlResult r = get("demo-web", "/some/page?x=1", {"-H", "Accept: text/html,application/xhtml+xml"});
+        QCOMPARE(r.status, 302);
+        QUrl location(QString::fromUtf8(r.header("Location")));
+        QCOMPARE(location.host(), QString("heyo.localhost"));
+        QCOMPARE(location.path(), QString("/login"));
+        QCOMPARE(QUrlQuery(location).queryItemValue("next", QUrl::FullyDecoded),
+                 m_edge.endpointUrl("demo-web") + "/some/page?x=1");
+    }
+
+    void invalidTokenIs401()
+    {
+        QString tampered = m_ada;
+        tampered[tampered.size() - 3] = tampered[tampered.size() - 3] == 'A' ? 'B' : 'A';
+        for (const QString &token : {tampered, QString("not-a-jwt"), QString("eyJhbGciOiJub25lIn0.e30.")}) {
+            CurlResult r = get("demo-web", "/api/echo", {"-H", bearer(token)});
+            QCOMPARE(r.status, 401);
+        }
+    }
+
+    void expiredTokenIs401()
+    {
+        EdgeProcess shortLived;
+        QVERIFY2(shortLived.start("demo", {"--token-lifetime", "1", "--quiet"}), qPrintable(shortLived.error()));
+        QString token = loginToken(shortLived, kAdaEmail, kAdaPassword);
+        QVERIFY(!token.isEmpty());
+        CurlResult fresh = runCurl(shortLived.caFile(), {"-H", bearer(token), shortLived.endpointUrl("demo-web") +
+                                                                                  "/api/echo"});
+        QCOMPARE(fresh.status, 200);
+        QThread::sleep(2);
+        CurlResult expired = runCurl(shortLived.caFile(), {"-H", bearer(token), shortLived.endpointUrl("demo-web") +
+                                                                                    "/api/echo"});
+        QCOMPARE(expired.status, 401);
+        QVERIFY2(expired.body.contains("expired"), expired.body.constData());
+    }
+
+    void wrongAccountIs403()
+    {
+        CurlResult r = get("bob-notes", "/api/echo", {"-H", bearer(m_ada)});
+        QCOMPARE(r.status, 403);
+        QVERIFY(r.body.contains("another account"));
+        QCOMPARE(get("demo-web", "/api/echo", {"-H", bearer(m_bob)}).status, 403);
+    }
+
+    void rightAccountIsProxiedWithIdentity()
+    {
+        CurlResult r = get("demo-web", "/api/echo?q=1", {"-H", bearer(m_ada)});
+        QCOMPARE(r.status, 200);
+        QJsonObject echo = jsonOf(r);
+        QCOMPARE(echo.value("path").toString(), QString("/api/echo"));
+        QCOMPARE(receivedHeader(r, "X-Heyo-Email"), kAdaEmail);
+        QVERIFY(receivedHeader(r, "X-Heyo-Account-Id").startsWith("acc_"));
+        QVERIFY2(!receivedHeaderPresent(r, "Authorization"), "the used credential reached the app");
+        QVERIFY(!r.body.contains(m_ada.toUtf8()));
+    }
+
+    void heyoHeaderLeavesTheAppsOwnAuthorization()
+    {
+        CurlResult r = get("demo-web", "/api/echo",
+                           {"-H", "X-Heyo-Authorization: Bearer " + m_ada, "-H", "Authorization: Bearer app-own-token"});
+        QCOMPARE(r.status, 200);
+        QCOMPARE(receivedHeader(r, "Authorization"), QString("Bearer app-own-token"));
+        QVERIFY(!receivedHeaderPresent(r, "X-Heyo-Authorization"));
+        QCOMPARE(receivedHeader(r, "X-Heyo-Email"), kAdaEmail);
+    }
+
+    void basicAuthWithTokenAsPassword()
+    {
+        CurlResult r = get("demo-web", "/api/echo", {"-u", "git:" + m_ada});
+        QCOMPARE(r.status, 200);
+        QVERIFY(!receivedHeaderPresent(r, "Authorization"));
+        QCOMPARE(receivedHeader(r, "X-Heyo-Email"), kAdaEmail);
+        QCOMPARE(get("demo-web", "/api/echo", {"-u", "git:wrong"}).status, 401);
+    }
+
+    void cookieWorksAndOnlyItIsRemoved()
+    {
+        CurlResult r = get("demo-web", "/api/echo", {"-H", "Cookie: theme=dark; __heyo_token=" + m_ada + "; lang=en"});
+        QCOMPARE(r.status, 200);
+        QCOMPARE(receivedHeader(r, "Cookie"), QString("theme=dark; lang=en"));
+        QCOMPARE(receivedHeader(r, "X-Heyo-Email"), kAdaEmail);
+    }
+
+    void browserWithExpiredCookieIsSentToSignIn()
+    {
+        CurlResult r = get("demo-web", "/", {"-H", "Accept: text/html", "-H", "Cookie: __heyo_token=expired.x.y"});
+        QCOMPARE(r.status, 302);
+        QVERIFY(r.header("Location").contains("/login?next="));
+    }
+
+    void spoofedIdentityHeadersAreReplaced()
+    {
+        CurlResult r = get("demo-web", "/api/echo",
+                           {"-H", bearer(m_ada), "-H", "X-Heyo-Email: mallory@evil", "-H", "X-Heyo-Account-Id: acc_x"});
+        QCOMPARE(receivedHeader(r, "X-Heyo-Email"), kAdaEmail);
+        QVERIFY(receivedHeader(r, "X-Heyo-Account-Id") != "acc_x");
+        CurlResult pub = get("demo-docs", "/api/echo", {"-H", "X-Heyo-Email: mallory@evil"});
+        QCOMPARE(pub.status, 200);
+        QVERIFY(!receivedHeaderPresent(pub, "X-Heyo-Email"));
+    }
+
+    void publicEndpointNeedsNoToken()
+    {
+        CurlResult r = get("demo-docs", "/api/echo", {"-H", "X-Heyo-Authorization: Bearer " + m_ada});
+        QCOMPARE(r.status, 200);
+        QVERIFY(!receivedHeaderPresent(r, "X-Heyo-Authorization"));
+    }
+
+    void unknownEndpointAndForeignHost()
+    {
+        QCOMPARE(get("no-such-slug", "/", {"-H", bearer(m_ada)}).status, 404);
+        CurlResult foreign = runCurl(m_edge.caFile(), {"--resolve", QString("elsewhere.example:%1:127.0.0.1")
+                                                                        .arg(m_edge.port()),
+                                                       "-k", QString("https://elsewhere.example:%1/").arg(m_edge.port())});
+        QCOMPARE(foreign.status, 421);
+    }
+
+    void keepAliveServesManyRequestsOnOneConnection()
+    {
+        QStringList args{"-sS", "--cacert", m_edge.caFile(), "-H", bearer(m_ada), "-w", "%{num_connects} "};
+        for (int i = 0; i < 5; ++i)
+            args << "-o" << "/dev/null" << m_edge.endpointUrl("demo-web") + "/api/echo";
+        QProcess curl;
+        curl.start("curl", args);
+        QVERIFY(curl.waitForFinished(30000));
+        QCOMPARE(curl.exitCode(), 0);
+        // Only the first transfer opens a connection; the other four reuse it.
+        QCOMPARE(curl.readAllStandardOutput().trimmed(), QByteArray("1 0 0 0 0"));
+    }
+
+    void logNeverCarriesTokens()
+    {
+        QByteArray log = m_edge.log();
+        QVERIFY(log.contains("GET demo-web.heyo.localhost /api/echo 200"));
+        QVERIFY(!log.contains("eyJ"));
+        QVERIFY(!log.contains(kAdaPassword.toUtf8()));
+        QVERIFY(!log.contains("q=1")); // queries are never logged: they may carry secrets
+    }
+};
+
+QTEST_GUILESS_MAIN(EdgeTableTest)
+#include "tst_edge_table.moc"
