@@ -1,0 +1,32 @@
+// The `heyo` dispatcher: a table of commands, global options, help and version, usage errors (exit 2).
+#pragma once
+
+#include "Command.h"
+
+#include <QStringList>
+
+#include <memory>
+#include <vector>
+
+namespace heyo::cli {
+
+class CliContext;
+
+class Cli {
+public:
+    Cli();
+    ~Cli();
+    // Parses `arguments` (argv including the program name) and starts the command; returns -1 when the command is
+    // running asynchronously (the event loop must run; it ends through CliContext::finish), else the exit code.
+    int start(const QStringList &arguments);
+    QString helpText() const;
+
+private:
+    Command *find(const QString &name) const;
+    static void addGlobalOptions(QCommandLineParser &parser);
+    std::vector<std::unique_ptr<Command>> m_commands;
+    std::unique_ptr<QCommandLineParser> m_parser;
+    std::unique_ptr<CliContext> m_context;
+};
+
+} // namespace heyo::cli

@@ -1,0 +1,17 @@
+// heyo: the command line. Wiring only; the commands live in their own classes.
+#include "Cli.h"
+
+#include <QCoreApplication>
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("heyo"));
+    QCoreApplication::setApplicationName(QStringLiteral("heyo"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(HEYO_VERSION));
+    heyo::cli::Cli cli;
+    const int immediate = cli.start(QCoreApplication::arguments());
+    if (immediate >= 0)
+        return immediate;
+    return QCoreApplication::exec();
+}
