@@ -4,7 +4,7 @@
 namespace heyo::edge {
 
 LoginRateLimiter::LoginRateLimiter(int maxFailures, std::chrono::seconds window)
-    : m_maxFailures(maxFailures), m_window(window)
+    : m_maxFailures(maxFailures < 1 ? 1 : maxFailures), m_window(window)
 {
 }
 
@@ -23,17 +23,36 @@ int64_t LoginRateLimiter::retryAfter(const std::string &key, std::chrono::steady
     }
     if (static_cast<int>(times.size()) < m_maxFailures)
         return 0;
-    auto wait = std::chrono::duration_cast<std::chrono::seconds>(times.front() + m_window - now).count();
+    auto wait = std::chrono::ceil<std::chrono::seconds>(times.front() + m_window - now).count();
     return wait > 0 ? wait : 1;
 }
 
 void LoginRateLimiter::recordFailure(const std::string &key, std::chrono::steady_clock::time_point now)
 {
     std::lock_guard lock(m_mutex);
+    if (now - m_lastSweep >= m_window)
+        sweep(now);
     auto &times = m_failures[key];
     times.push_back(now);
     while (static_cast<int>(times.size()) > m_maxFailures)
         times.pop_front();
+}
+
+void LoginRateLimiter::sweep(std::chrono::steady_clock::time_point now)
+{
+    m_lastSweep = now;
+    for (auto it = m_failures.begin(); it != m_failures.end();) {
+        if (it->second.empty() || now - it->second.back() >= m_window)
+            it = m_failures.erase(it);
+        else
+            ++it;
+    }
+}
+
+size_t LoginRateLimiter::trackedKeys()
+{
+    std::lock_guard lock(m_mutex);
+    return m_failures.size();
 }
 
 void LoginRateLimiter::recordSuccess(const std::string &key)

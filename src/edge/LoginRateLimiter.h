@@ -6,24 +6,29 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
-#include <string>
 #include <deque>
+#include <string>
 
 namespace heyo::edge {
 
 class LoginRateLimiter {
 public:
     LoginRateLimiter(int maxFailures = 5, std::chrono::seconds window = std::chrono::seconds(60));
-    // Seconds to wait before another attempt for this key; 0 → allowed now.
+    // Seconds to wait before another attempt for this key (rounded up, so waiting that long always suffices);
+    // 0 → allowed now.
     int64_t retryAfter(const std::string &key, std::chrono::steady_clock::time_point now);
     void recordFailure(const std::string &key, std::chrono::steady_clock::time_point now);
     void recordSuccess(const std::string &key);
+    size_t trackedKeys(); // for tests and diagnostics
 
 private:
     int m_maxFailures;
     std::chrono::seconds m_window;
     std::mutex m_mutex;
     std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> m_failures;
+    std::chrono::steady_clock::time_point m_lastSweep{};
+    // Drops keys whose failures all left the window, so many distinct keys cannot grow the map without bound.
+    void sweep(std::chrono::steady_clock::time_point now);
 };
 
 } // namespace heyo::edge
