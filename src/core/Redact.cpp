@@ -24,7 +24,7 @@ const QRegularExpression &apiKeyPattern()
 const QRegularExpression &credentialPattern()
 {
     static const QRegularExpression re(
-        QStringLiteral("(?i)(\\b(?:Bearer|Basic)\\s+|\\b(?:password|passwd|token|api_key|__heyo_token)\\s*[=:]\\s*\"?)"
+        QStringLiteral("(?i)(\\b(?:Bearer|Basic)\\s+|\\b(?:password|passwd|token|api_key|__heyo_token)\"?\\s*[=:]\\s*\"?)"
                        "([^\\s\"&;,]+)"));
     return re;
 }
