@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <fcntl.h>
 #include <filesystem>
 #include <unistd.h>
 
@@ -278,6 +279,15 @@ std::unique_ptr<Store> Store::open(const std::string &path, std::string *error)
     // SQLite needs to create -wal and -shm files beside the database, so the directory itself must be writable.
     if (::access(dir.c_str(), W_OK | X_OK) != 0)
         return fail("the data directory " + dir.string() + " is not writable (" + std::strerror(errno) + ")");
+
+    // Create the file ourselves so it is private from the first byte; SQLite gives -wal and -shm the same mode.
+    if (!fs::exists(file, ec)) {
+        int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST)
+            return fail("cannot create the database " + path + ": " + std::strerror(errno));
+        if (fd >= 0)
+            ::close(fd);
+    }
 
     std::unique_ptr<Store> store(new Store);
     int rc = sqlite3_open_v2(path.c_str(), &store->m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,

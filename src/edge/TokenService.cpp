@@ -204,6 +204,10 @@ std::unique_ptr<TokenService> TokenService::open(const std::string &keyFile, con
         if (!writeKeyFile(keyFile, fresh.get(), &err))
             return fail(err);
     }
+    // A signing key others can read lets them mint tokens: tighten a key file that was copied in with a loose mode.
+    struct stat st{};
+    if (::stat(keyFile.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
+        ::chmod(keyFile.c_str(), 0600);
     PkeyPtr key = readKeyFile(keyFile, &err);
     if (!key)
         return fail(err);

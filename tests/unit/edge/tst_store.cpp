@@ -243,6 +243,8 @@ private slots:
             QVERIFY(store->addEndpoint(endpoint("kept", *a, "box"), nullptr));
         }
         QCOMPARE(sqliteUserVersion(path), 1);
+        QCOMPARE(QFile::permissions(QString::fromStdString(path)),
+                 QFile::ReadOwner | QFile::WriteOwner | QFile::ReadUser | QFile::WriteUser); // 0600
         auto again = openOk(path);
         QVERIFY(again);
         QCOMPARE(again->accountByEmail("keep@x.test")->id, id);
@@ -414,6 +416,12 @@ private slots:
         QVERIFY(acc);
         QVERIFY(store->addApiKey(acc->id, "label", apiKeyPrefix(key), keyHash));
 
+        // The files holding hashes and e-mail addresses are private to the service's user.
+        for (const QString &suffix : {QString(), QStringLiteral("-wal")}) {
+            QVERIFY(QFile::exists(dbPath + suffix));
+            QCOMPARE(QFile::permissions(dbPath + suffix) & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteOther),
+                     QFileDevice::Permissions());
+        }
         // The store is still open, so the rows sit in the WAL; read every file SQLite wrote.
         QByteArray bytes;
         for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})

@@ -152,6 +152,12 @@ private slots:
         auto again = TokenService::open(m_keyFile.toStdString(), m_issuer, &error);
         QVERIFY2(again, error.c_str());
         QVERIFY(again->verify(token, now()));
+        // A key file copied in with a loose mode is tightened.
+        QVERIFY(QFile::setPermissions(m_keyFile, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadOther));
+        QVERIFY(TokenService::open(m_keyFile.toStdString(), m_issuer, &error));
+        struct stat st{};
+        QCOMPARE(::stat(m_keyFile.toLocal8Bit().constData(), &st), 0);
+        QCOMPARE(st.st_mode & 0777, 0600u);
         QCOMPARE(again->jwksJson(), m_tokens->jwksJson());
     }
 
