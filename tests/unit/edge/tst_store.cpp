@@ -403,6 +403,37 @@ private slots:
         sqlite3_close(db);
     }
 
+    void simultaneousFirstOpen()
+    {
+        // Several processes creating and migrating the same new database at once (serve + admin CLI in a script).
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("edge.db").toStdString();
+        std::vector<pid_t> children;
+        for (int c = 0; c < 6; ++c) {
+            pid_t pid = ::fork();
+            QVERIFY(pid >= 0);
+            if (pid == 0) {
+                std::string error;
+                auto store = Store::open(path, &error);
+                bool ok = store && store->createAccount("p" + std::to_string(c) + "@x.test", "", "", &error);
+                store.reset();
+                ::_exit(ok ? 0 : 1);
+            }
+            children.push_back(pid);
+        }
+        for (pid_t pid : children) {
+            int status = 0;
+            QCOMPARE(::waitpid(pid, &status, 0), pid);
+            QVERIFY(WIFEXITED(status));
+            QCOMPARE(WEXITSTATUS(status), 0);
+        }
+        auto store = openOk(path);
+        QVERIFY(store);
+        for (int c = 0; c < 6; ++c)
+            QVERIFY(store->accountByEmail("p" + std::to_string(c) + "@x.test"));
+        QCOMPARE(sqliteUserVersion(path), 1);
+    }
+
     void noPlaintextSecretsInFiles()
     {
         QTemporaryDir dir;
