@@ -5,6 +5,10 @@
 
 #include <QUrl>
 
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace heyo::demo {
 
 namespace {
@@ -20,7 +24,19 @@ DemoCgiExchange::DemoCgiExchange(DemoHttpConnection &connection, const QString &
     m_process.setProcessEnvironment(environment);
     // CGI errors go to the server's log, as with any web server.
     m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    connect(&m_process, &QProcess::readyReadStandardOutput, this, &DemoCgiExchange::onStdout);
+    int fds[2] = {-1, -1};
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+        m_connection.respondText(503, "text/plain; charset=utf-8", "out of file descriptors\n");
+        return;
+    }
+    m_stdoutFd = fds[0];
+    ::fcntl(m_stdoutFd, F_SETFL, ::fcntl(m_stdoutFd, F_GETFL) | O_NONBLOCK);
+    // QProcess's own stdout pipe is read without limit; the child writes to ours instead (dup2 drops CLOEXEC).
+    m_process.setStandardOutputFile(QProcess::nullDevice());
+    const int childOut = fds[1];
+    m_process.setChildProcessModifier([childOut] { ::dup2(childOut, STDOUT_FILENO); });
+    m_stdoutNotifier = std::make_unique<QSocketNotifier>(m_stdoutFd, QSocketNotifier::Read);
+    connect(m_stdoutNotifier.get(), &QSocketNotifier::activated, this, &DemoCgiExchange::onStdout);
     connect(&m_process, &QProcess::bytesWritten, this, &DemoCgiExchange::onStdinWritten);
     connect(&m_process, &QProcess::finished, this, &DemoCgiExchange::onFinished);
     connect(&m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
@@ -30,15 +46,26 @@ DemoCgiExchange::DemoCgiExchange(DemoHttpConnection &connection, const QString &
         }
     });
     m_process.start(program, arguments);
+    ::close(childOut);  // the child has its copy (or never started): EOF comes when it exits
 }
 
 DemoCgiExchange::~DemoCgiExchange()
 {
     // The connection is going away (or done): no callbacks into it from a dying process.
     disconnect(&m_process, nullptr, this, nullptr);
+    closeStdout();
     if (m_process.state() != QProcess::NotRunning) {
         m_process.kill();
         m_process.waitForFinished(2000);
+    }
+}
+
+void DemoCgiExchange::closeStdout()
+{
+    m_stdoutNotifier.reset();
+    if (m_stdoutFd >= 0) {
+        ::close(m_stdoutFd);
+        m_stdoutFd = -1;
     }
 }
 
@@ -135,9 +162,8 @@ bool DemoCgiExchange::parseCgiHead()
     return true;
 }
 
-void DemoCgiExchange::onStdout()
+void DemoCgiExchange::handleOutput(QByteArrayView data)
 {
-    const QByteArray data = m_process.readAllStandardOutput();
     if (m_headDone) {
         m_connection.writeBody(data);
         return;
@@ -146,20 +172,56 @@ void DemoCgiExchange::onStdout()
     if (!parseCgiHead() && m_head.size() > MaxCgiHead) {
         qCWarning(lcDemo) << "CGI head too large";
         m_connection.respondText(502, "text/plain; charset=utf-8", "the CGI program sent a broken head\n");
+        closeStdout();
         m_process.kill();
     }
 }
 
-void DemoCgiExchange::onFinished()
+void DemoCgiExchange::onStdout()
 {
-    m_connection.setReadPaused(false);  // any body still coming is discarded now
-    onStdout();
+    char buf[64 * 1024];
+    while (m_stdoutFd >= 0) {
+        if (m_connection.bufferedOutput() >= DemoHttpConnection::HighWater) {
+            m_stdoutNotifier->setEnabled(false);  // onDrained() turns it back on
+            return;
+        }
+        const ssize_t n = ::read(m_stdoutFd, buf, sizeof buf);
+        if (n > 0) {
+            handleOutput(QByteArrayView(buf, n));
+        } else if (n == 0) {
+            onStdoutEnd();
+            return;
+        } else if (errno != EINTR) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                onStdoutEnd();
+            return;
+        }
+    }
+}
+
+void DemoCgiExchange::onDrained()
+{
+    if (m_stdoutNotifier && !m_stdoutNotifier->isEnabled()) {
+        m_stdoutNotifier->setEnabled(true);
+        onStdout();
+    }
+}
+
+void DemoCgiExchange::onStdoutEnd()
+{
+    closeStdout();
     if (!m_headDone) {
         if (!m_connection.responseStarted())
             m_connection.respondText(502, "text/plain; charset=utf-8", "the CGI program sent no head\n");
         return;
     }
     m_connection.endResponse();
+}
+
+void DemoCgiExchange::onFinished()
+{
+    // The response ends at stdout's EOF, which may still hold unread output now.
+    m_connection.setReadPaused(false);  // any body still coming is discarded
 }
 
 }  // namespace heyo::demo

@@ -7,6 +7,9 @@
 #include <QObject>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QSocketNotifier>
+
+#include <memory>
 
 namespace heyo::demo {
 
@@ -20,6 +23,7 @@ public:
 
     void onBody(QByteArrayView data) override;
     void onEnd() override;
+    void onDrained() override;
 
     // The CGI/1.1 meta-variables for a request (RFC 3875 §4.1), to which the caller adds its own.
     static QProcessEnvironment cgiEnvironment(const DemoHttpRequest &request);
@@ -28,10 +32,16 @@ private:
     void onStdout();
     void onStdinWritten();
     void onFinished();
+    void onStdoutEnd();
+    void handleOutput(QByteArrayView data);
     bool parseCgiHead();
+    void closeStdout();
 
     DemoHttpConnection &m_connection;
     QProcess m_process;
+    // stdout is our own pipe, not QProcess's, so we can stop reading it while the client is slow.
+    int m_stdoutFd = -1;
+    std::unique_ptr<QSocketNotifier> m_stdoutNotifier;
     QByteArray m_head;  // CGI header bytes until the blank line
     bool m_headDone = false;
 };

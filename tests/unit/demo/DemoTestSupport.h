@@ -8,6 +8,7 @@
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
+#include <QTimer>
 
 namespace heyo::demo::test {
 
@@ -89,4 +90,22 @@ inline qint64 currentRss()
     return -1;
 }
 
+// Samples our RSS while something runs, to prove the app streams rather than buffers.
+class RssSampler
+{
+public:
+    RssSampler()
+        : m_base(currentRss())
+        , m_peak(m_base)
+    {
+        QObject::connect(&m_timer, &QTimer::timeout, [this] { m_peak = qMax(m_peak, currentRss()); });
+        m_timer.start(20);
+    }
+    qint64 growth() const { return qMax(m_peak, currentRss()) - m_base; }
+
+private:
+    QTimer m_timer;
+    qint64 m_base;
+    qint64 m_peak;
+};
 }  // namespace heyo::demo::test

@@ -8,7 +8,6 @@
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
-#include <QTimer>
 #include <QtTest>
 
 using namespace heyo::demo;
@@ -31,24 +30,6 @@ QByteArray expectedSha256(qint64 size)
     return h.result().toHex();
 }
 
-// Samples our RSS while something runs, to prove the app streams rather than buffers.
-class RssSampler
-{
-public:
-    RssSampler()
-        : m_base(currentRss())
-        , m_peak(m_base)
-    {
-        QObject::connect(&m_timer, &QTimer::timeout, [this] { m_peak = qMax(m_peak, currentRss()); });
-        m_timer.start(20);
-    }
-    qint64 growth() const { return qMax(m_peak, currentRss()) - m_base; }
-
-private:
-    QTimer m_timer;
-    qint64 m_base;
-    qint64 m_peak;
-};
 }  // namespace
 
 class TestDemoFilesApp : public QObject

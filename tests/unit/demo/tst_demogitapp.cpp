@@ -3,7 +3,9 @@
 
 #include "edge/demo/DemoGitApp.h"
 
+#include <QCryptographicHash>
 #include <QDir>
+#include <QDirIterator>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -21,6 +23,7 @@ private slots:
     void keepsExistingRoot();
     void cloneAndPush();
     void largePushIsChunked();
+    void slowReaderOfLargeCgiOutputKeepsMemoryFlat();
     void unknownRepository();
 
 private:
@@ -141,6 +144,50 @@ void TestDemoGitApp::largePushIsChunked()
     QCOMPARE(git({"--git-dir", repo, "log", "-1", "--format=%s", "main"}).out, QByteArray("Add random bytes\n"));
     QCOMPARE(qsizetype(git({"--git-dir", repo, "cat-file", "-s", "main:random.bin"}).out.trimmed().toLongLong()),
              data.size());
+}
+
+void TestDemoGitApp::slowReaderOfLargeCgiOutputKeepsMemoryFlat()
+{
+    // Put a 48 MiB incompressible object into the repository...
+    const QString work = QDir(m_dir.path()).filePath("slow");
+    QCOMPARE(git({"clone", "-q", cloneUrl(), work}).exitCode, 0);
+    QFile blob(QDir(work).filePath("big.bin"));
+    QVERIFY(blob.open(QIODevice::WriteOnly));
+    QByteArray data(48 << 20, Qt::Uninitialized);
+    QRandomGenerator(11).fillRange(reinterpret_cast<quint32 *>(data.data()), data.size() / 4);
+    blob.write(data);
+    blob.close();
+    data.clear();
+    data.squeeze();
+    QCOMPARE(git({"add", "big.bin"}, work).exitCode, 0);
+    QCOMPARE(git({"commit", "-q", "-m", "Add a big blob"}, work).exitCode, 0);
+    QCOMPARE(git({"push", "-q", "origin", "main"}, work).exitCode, 0);
+
+    // ...then read its largest file over the dumb protocol (http-backend streams it) at a crawl.
+    const QString repo = QDir(m_root).filePath("demo.git");
+    QString largest;
+    qint64 largestSize = 0;
+    const QString objects = QDir(repo).filePath("objects");
+    QDirIterator it(objects, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QFileInfo fi(it.next());
+        if (fi.size() > largestSize)
+            largest = fi.filePath(), largestSize = fi.size();
+    }
+    QVERIFY(largestSize > (40 << 20));
+    QFile file(largest);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray expected = QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256).toHex();
+    file.close();
+    const QString url = QStringLiteral("http://127.0.0.1:%1/demo.git/objects/%2")
+                            .arg(m_app->port())
+                            .arg(QDir(objects).relativeFilePath(largest));
+    RssSampler rss;
+    auto r = run("sh", {"-c", QStringLiteral("curl -sS --fail --limit-rate 24M '%1' | sha256sum").arg(url)});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out.left(64), expected);
+    // Without back-pressure the whole object would sit in this process while curl dawdles.
+    QVERIFY2(rss.growth() < (16 << 20), qPrintable(QString("RSS grew by %1 bytes").arg(rss.growth())));
 }
 
 void TestDemoGitApp::unknownRepository()
