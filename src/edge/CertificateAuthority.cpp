@@ -24,9 +24,11 @@
 
 Q_LOGGING_CATEGORY(lcEdgeTls, "heyo.edge")
 
-namespace heyo::edge {
+namespace heyo::edge
+{
 
-namespace {
+namespace
+{
 
 constexpr long kDay = 24 * 60 * 60;
 constexpr long kCaLifetime = 3650 * kDay;
@@ -308,7 +310,8 @@ bool serverCertGood(X509 *server, X509 *ca, const std::string &domain, std::stri
 }
 
 // Serialises concurrent starts on the same data directory (two `serve`s, or tests) while files are replaced.
-class DirLock {
+class DirLock
+{
 public:
     explicit DirLock(const std::string &path)
     {
@@ -425,7 +428,8 @@ bool ensureLocalTls(const std::string &dataDir, const std::string &domain, TlsFi
             // An older CA whose name constraints do not allow the new domain: only a new CA can fix that.
             if (newCa)
                 return fail("the new server certificate does not verify: " + why);
-            qCWarning(lcEdgeTls, "the local CA cannot vouch for %s (%s): creating a new CA; clients must trust the new %s",
+            qCWarning(lcEdgeTls,
+                      "the local CA cannot vouch for %s (%s): creating a new CA; clients must trust the new %s",
                       domain.c_str(), why.c_str(), caCert.c_str());
             if (!makeCa(domain, &caKey, &ca) || !makeServer(domain, ca.get(), caKey.get(), &key, &cert))
                 return fail("creating the local CA failed");

@@ -4,14 +4,16 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
-#include <deque>
 #include <string>
 
-namespace heyo::edge {
+namespace heyo::edge
+{
 
-class LoginRateLimiter {
+class LoginRateLimiter
+{
 public:
     LoginRateLimiter(int maxFailures = 5, std::chrono::seconds window = std::chrono::seconds(60));
     // Seconds to wait before another attempt for this key (rounded up, so waiting that long always suffices);

@@ -9,9 +9,11 @@
 #include <memory>
 #include <stdexcept>
 
-namespace heyo::edge {
+namespace heyo::edge
+{
 
-namespace {
+namespace
+{
 
 constexpr std::string_view kApiKeyPrefix = "heyo_";
 constexpr size_t kApiKeyHexLength = 64;
@@ -58,8 +60,8 @@ std::string bcryptHash(std::string_view secret, int cost)
     if (secret.find('\0') != std::string_view::npos)
         return {};
     char setting[CRYPT_GENSALT_OUTPUT_SIZE];
-    if (!crypt_gensalt_rn("$2b$", static_cast<unsigned long>(cost), reinterpret_cast<const char *>(salt),
-                          sizeof salt, setting, sizeof setting))
+    if (!crypt_gensalt_rn("$2b$", static_cast<unsigned long>(cost), reinterpret_cast<const char *>(salt), sizeof salt,
+                          setting, sizeof setting))
         throw std::runtime_error("crypt_gensalt_rn failed");
     const std::string phrase(secret);
     auto data = std::make_unique<crypt_data>(); // ~32 KB: keep it off the stack; per call, so thread-safe
@@ -81,8 +83,8 @@ bool bcryptVerify(std::string_view secret, const std::string &hash)
     const std::string phrase(secret);
     auto data = std::make_unique<crypt_data>();
     const char *out = crypt_rn(phrase.c_str(), hash.c_str(), data.get(), sizeof(crypt_data));
-    bool ok = out && out[0] != '*' && std::strlen(out) == hash.size() &&
-              CRYPTO_memcmp(out, hash.data(), hash.size()) == 0;
+    bool ok =
+        out && out[0] != '*' && std::strlen(out) == hash.size() && CRYPTO_memcmp(out, hash.data(), hash.size()) == 0;
     OPENSSL_cleanse(data.get(), sizeof(crypt_data));
     return ok;
 }

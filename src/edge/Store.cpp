@@ -18,9 +18,11 @@
 
 Q_LOGGING_CATEGORY(lcEdgeStore, "heyo.edge")
 
-namespace heyo::edge {
+namespace heyo::edge
+{
 
-namespace {
+namespace
+{
 
 constexpr int kSchemaVersion = 1;
 constexpr int kBusyTimeoutMs = 5000;
@@ -77,7 +79,8 @@ int64_t nowSeconds()
 }
 
 // A prepared statement that finalises itself; binds are 1-based like SQLite's.
-class Stmt {
+class Stmt
+{
 public:
     Stmt(sqlite3 *db, const char *sql)
     {
@@ -141,7 +144,8 @@ bool exec(sqlite3 *db, const char *sql, std::string *error = nullptr)
 
 // BEGIN IMMEDIATE takes the write lock up front (waiting up to the busy timeout), so a read-then-write transaction
 // can never fail half-way with SQLITE_BUSY because another process wrote in between.
-class WriteTransaction {
+class WriteTransaction
+{
 public:
     explicit WriteTransaction(sqlite3 *db) : m_db(db) { m_active = exec(m_db, "BEGIN IMMEDIATE"); }
     ~WriteTransaction()
@@ -182,7 +186,8 @@ int portFromTarget(const std::string &target)
     auto scheme = target.find("://");
     size_t hostStart = scheme == std::string::npos ? 0 : scheme + 3;
     size_t hostEnd = target.find('/', hostStart);
-    std::string authority = target.substr(hostStart, hostEnd == std::string::npos ? std::string::npos : hostEnd - hostStart);
+    std::string authority =
+        target.substr(hostStart, hostEnd == std::string::npos ? std::string::npos : hostEnd - hostStart);
     size_t colon = authority.rfind(':');
     if (colon == std::string::npos || authority.find(']', colon) != std::string::npos)
         return 0;
@@ -290,8 +295,8 @@ std::unique_ptr<Store> Store::open(const std::string &path, std::string *error)
     }
 
     std::unique_ptr<Store> store(new Store);
-    int rc = sqlite3_open_v2(path.c_str(), &store->m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+    int rc = sqlite3_open_v2(path.c_str(), &store->m_db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK)
         return fail(describeOpenError(rc, store->m_db, path));
     sqlite3_extended_result_codes(store->m_db, 1);
@@ -320,7 +325,8 @@ std::unique_ptr<Store> Store::open(const std::string &path, std::string *error)
         return fail(describeOpenError(sqlite3_errcode(store->m_db), store->m_db, path));
     if (version > kSchemaVersion)
         return fail("the database " + path + " has schema version " + std::to_string(version) +
-                    ", newer than this program supports (" + std::to_string(kSchemaVersion) + "); use a newer heyo-edge");
+                    ", newer than this program supports (" + std::to_string(kSchemaVersion) +
+                    "); use a newer heyo-edge");
     if (version < kSchemaVersion) {
         WriteTransaction tx(store->m_db);
         if (!tx.active())
@@ -559,8 +565,8 @@ std::vector<ApiKeyRecord> Store::apiKeysForAccount(const std::string &accountId)
 {
     std::lock_guard lock(m_mutex);
     std::vector<ApiKeyRecord> out;
-    Stmt s(m_db, (std::string(kApiKeySelect) +
-                  "WHERE account_id = ? AND revoked_at IS NULL ORDER BY created_at, rowid").c_str());
+    Stmt s(m_db, (std::string(kApiKeySelect) + "WHERE account_id = ? AND revoked_at IS NULL ORDER BY created_at, rowid")
+                     .c_str());
     s.bind(1, accountId);
     while (s.step() == SQLITE_ROW)
         out.push_back(readApiKey(s));

@@ -21,11 +21,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace heyo::edge {
+namespace heyo::edge
+{
 
-namespace {
+namespace
+{
 
-constexpr size_t kMaxTokenLength = 8192; // far above a real token; bounds the work an attacker can cause
+constexpr size_t kMaxTokenLength = 8192;              // far above a real token; bounds the work an attacker can cause
 constexpr int64_t kMaxJsonInteger = 9007199254740991; // 2^53 - 1: beyond it a JSON number is not exact
 
 struct PkeyFree {
@@ -205,7 +207,8 @@ std::unique_ptr<TokenService> TokenService::open(const std::string &keyFile, con
             return fail(err);
     }
     // A signing key others can read lets them mint tokens: tighten a key file that was copied in with a loose mode.
-    struct stat st{};
+    struct stat st {
+    };
     if (::stat(keyFile.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
         ::chmod(keyFile.c_str(), 0600);
     PkeyPtr key = readKeyFile(keyFile, &err);
@@ -226,7 +229,8 @@ std::unique_ptr<TokenService> TokenService::open(const std::string &keyFile, con
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdLen = 0;
     EVP_Digest(thumbInput.constData(), static_cast<size_t>(thumbInput.size()), md, &mdLen, EVP_sha256(), nullptr);
-    service->d->kid = b64url(QByteArray(reinterpret_cast<const char *>(md), static_cast<qsizetype>(mdLen))).toStdString();
+    service->d->kid =
+        b64url(QByteArray(reinterpret_cast<const char *>(md), static_cast<qsizetype>(mdLen))).toStdString();
     return service;
 }
 
@@ -295,8 +299,11 @@ std::optional<TokenClaims> TokenService::verify(const std::string &token, int64_
     if (!payload)
         return reject("malformed");
     TokenClaims c;
-    const std::pair<const char *, std::string *> required[] = {
-        {"sub", &c.subject}, {"account_id", &c.accountId}, {"email", &c.email}, {"iss", &c.issuer}, {"jti", &c.tokenId}};
+    const std::pair<const char *, std::string *> required[] = {{"sub", &c.subject},
+                                                               {"account_id", &c.accountId},
+                                                               {"email", &c.email},
+                                                               {"iss", &c.issuer},
+                                                               {"jti", &c.tokenId}};
     for (auto [name, field] : required) {
         QJsonValue v = payload->value(QLatin1String(name));
         if (!v.isString() || v.toString().isEmpty())

@@ -2,14 +2,15 @@
 // reuse and renewal, clear errors, and real TLS: curl trusts an `openssl s_server` using them only with --cacert.
 #include "edge/CertificateAuthority.h"
 
-#include <QtTest>
 #include <QSslCertificate>
+#include <QtTest>
 
 #include <sys/stat.h>
 
 using namespace heyo::edge;
 
-namespace {
+namespace
+{
 
 struct Run {
     int code = -1;
@@ -42,7 +43,8 @@ bool writeFile(const std::string &path, const QByteArray &data)
 
 unsigned mode(const std::string &path)
 {
-    struct stat st{};
+    struct stat st {
+    };
     return ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0xffff;
 }
 
@@ -69,7 +71,8 @@ Run verifyName(const TlsFiles &f, const QString &flag, const QString &name)
 
 } // namespace
 
-class TestCertificates : public QObject {
+class TestCertificates : public QObject
+{
     Q_OBJECT
 private slots:
     void createsFilesWithModes()
@@ -101,7 +104,8 @@ private slots:
         QVERIFY(!server.isNull());
         const auto sans = server.subjectAlternativeNames();
         const QStringList dns = sans.values(QSsl::DnsEntry), ips = sans.values(QSsl::IpAddressEntry);
-        QCOMPARE(QSet<QString>(dns.begin(), dns.end()), (QSet<QString>{"localhost", "heyo.localhost", "*.heyo.localhost"}));
+        QCOMPARE(QSet<QString>(dns.begin(), dns.end()),
+                 (QSet<QString>{"localhost", "heyo.localhost", "*.heyo.localhost"}));
         QCOMPARE(dns.size(), 3);
         QCOMPARE(QSet<QString>(ips.begin(), ips.end()), (QSet<QString>{"127.0.0.1", "::1"}));
         const qint64 days = server.effectiveDate().daysTo(server.expiryDate());
@@ -143,7 +147,8 @@ private slots:
         // Without the CA the chain does not verify.
         QTemporaryDir other;
         const TlsFiles g = ensureOk(other.path(), "heyo.localhost");
-        Run r = run("openssl", {"verify", "-CAfile", QString::fromStdString(g.caCert), QString::fromStdString(f.serverCert)});
+        Run r = run("openssl",
+                    {"verify", "-CAfile", QString::fromStdString(g.caCert), QString::fromStdString(f.serverCert)});
         QVERIFY(r.code != 0);
     }
 
@@ -183,11 +188,14 @@ private slots:
         const TlsFiles f = ensureOk(dir.path(), "heyo.localhost");
         const QString tls = dir.filePath("tls");
         // A valid certificate from the same CA, same names, but only 10 days left.
-        const QString ext = dir.filePath("ext.cnf"), csr = dir.filePath("req.csr"), shortKey = dir.filePath("short.key");
+        const QString ext = dir.filePath("ext.cnf"), csr = dir.filePath("req.csr"),
+                      shortKey = dir.filePath("short.key");
         QVERIFY(writeFile(ext.toStdString(), "subjectAltName=DNS:localhost,DNS:heyo.localhost,DNS:*.heyo.localhost,"
                                              "IP:127.0.0.1,IP:::1\nextendedKeyUsage=serverAuth\n"));
         QCOMPARE(run("openssl", {"req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                                 "-keyout", shortKey, "-subj", "/CN=heyo.localhost", "-out", csr}).code, 0);
+                                 "-keyout", shortKey, "-subj", "/CN=heyo.localhost", "-out", csr})
+                     .code,
+                 0);
         Run sign = run("openssl", {"x509", "-req", "-in", csr, "-CA", tls + "/ca.pem", "-CAkey", tls + "/ca-key.pem",
                                    "-CAcreateserial", "-days", "10", "-extfile", ext, "-out", tls + "/server.pem"});
         QVERIFY2(sign.code == 0, sign.out.constData());
@@ -261,8 +269,9 @@ private slots:
         const TlsFiles f = ensureOk(dir.path(), "heyo.localhost");
         QProcess server;
         server.setProcessChannelMode(QProcess::MergedChannels);
-        server.start("openssl", {"s_server", "-accept", "127.0.0.1:0", "-www", "-cert", QString::fromStdString(f.serverCert),
-                                 "-key", QString::fromStdString(f.serverKey), "-naccept", "20"});
+        server.start("openssl",
+                     {"s_server", "-accept", "127.0.0.1:0", "-www", "-cert", QString::fromStdString(f.serverCert),
+                      "-key", QString::fromStdString(f.serverKey), "-naccept", "20"});
         QVERIFY(server.waitForStarted());
         QByteArray banner;
         QTRY_VERIFY_WITH_TIMEOUT((banner += server.readAll()).contains("ACCEPT"), 10000);
@@ -273,7 +282,11 @@ private slots:
         QVERIFY(port.toInt() > 0);
 
         auto curl = [&](const QString &host, bool withCa) {
-            QStringList args{"-sS", "--max-time", "10", "--resolve", host + ":" + port + ":127.0.0.1",
+            QStringList args{"-sS",
+                             "--max-time",
+                             "10",
+                             "--resolve",
+                             host + ":" + port + ":127.0.0.1",
                              "https://" + host + ":" + port + "/"};
             if (withCa)
                 args << "--cacert" << QString::fromStdString(f.caCert);

@@ -15,7 +15,8 @@
 
 using namespace heyo::edge;
 
-namespace {
+namespace
+{
 
 std::unique_ptr<Store> openOk(const std::string &path)
 {
@@ -57,7 +58,8 @@ QByteArray readAll(const QString &path)
 
 } // namespace
 
-class TestStore : public QObject {
+class TestStore : public QObject
+{
     Q_OBJECT
 private slots:
     void accounts()

@@ -9,7 +9,8 @@
 
 using namespace heyo::edge;
 
-namespace {
+namespace
+{
 
 QByteArray b64(const QByteArray &raw)
 {
@@ -74,14 +75,16 @@ std::string cliSigned(const QString &workDir, const QString &keyFile, const QJso
 
 QJsonObject goodClaims(const std::string &issuer)
 {
-    return QJsonObject{{"sub", "acc_1"},          {"account_id", "acc_1"}, {"email", "a@x.test"},
-                       {"iat", qint64(now())},    {"exp", qint64(now() + 600)}, {"iss", QString::fromStdString(issuer)},
-                       {"jti", "0123456789abcdef"}};
+    return QJsonObject{
+        {"sub", "acc_1"},           {"account_id", "acc_1"},      {"email", "a@x.test"},
+        {"iat", qint64(now())},     {"exp", qint64(now() + 600)}, {"iss", QString::fromStdString(issuer)},
+        {"jti", "0123456789abcdef"}};
 }
 
 } // namespace
 
-class TestTokens : public QObject {
+class TestTokens : public QObject
+{
     Q_OBJECT
 
     QTemporaryDir m_dir;
@@ -104,7 +107,8 @@ private slots:
 
     void keyFile()
     {
-        struct stat st{};
+        struct stat st {
+        };
         QCOMPARE(::stat(m_keyFile.toLocal8Bit().constData(), &st), 0);
         QCOMPARE(st.st_mode & 0777, 0600u);
         QCOMPARE(::stat(m_dir.filePath("keys/nested").toLocal8Bit().constData(), &st), 0);
@@ -123,7 +127,8 @@ private slots:
         const std::string token = m_tokens->issue("acc_1", "a@x.test");
         QCOMPARE(QByteArray::fromStdString(token).count('.'), 2);
         QVERIFY(token.find('=') == std::string::npos);
-        QCOMPARE(part(token, 0), (QJsonObject{{"alg", "EdDSA"}, {"typ", "JWT"}, {"kid", QString::fromStdString(m_kid)}}));
+        QCOMPARE(part(token, 0),
+                 (QJsonObject{{"alg", "EdDSA"}, {"typ", "JWT"}, {"kid", QString::fromStdString(m_kid)}}));
         std::string reason = "unset";
         auto claims = m_tokens->verify(token, now(), &reason);
         QVERIFY2(claims, reason.c_str());
@@ -155,7 +160,8 @@ private slots:
         // A key file copied in with a loose mode is tightened.
         QVERIFY(QFile::setPermissions(m_keyFile, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadOther));
         QVERIFY(TokenService::open(m_keyFile.toStdString(), m_issuer, &error));
-        struct stat st{};
+        struct stat st {
+        };
         QCOMPARE(::stat(m_keyFile.toLocal8Bit().constData(), &st), 0);
         QCOMPARE(st.st_mode & 0777, 0600u);
         QCOMPARE(again->jwksJson(), m_tokens->jwksJson());
@@ -281,7 +287,9 @@ private slots:
         const QByteArray token = QByteArray::fromStdString(m_tokens->issue("acc_1", "a@x.test"));
         QList<QByteArray> parts = token.split('.');
         const QJsonObject jwk = QJsonDocument::fromJson(QByteArray::fromStdString(m_tokens->jwksJson()))
-                                    .object()["keys"].toArray()[0].toObject();
+                                    .object()["keys"]
+                                    .toArray()[0]
+                                    .toObject();
         QFile pubFile(m_dir.filePath("pub.pem"));
         QCOMPARE(openssl({"pkey", "-in", m_keyFile, "-pubout", "-out", pubFile.fileName()}), 0);
         QVERIFY(pubFile.open(QIODevice::ReadOnly));
@@ -345,25 +353,18 @@ private slots:
     void malformed()
     {
         const std::string token = m_tokens->issue("acc_1", "a@x.test");
-        const std::vector<std::string> bad = {"",
-                                              "abc",
-                                              "a.b",
-                                              token + ".x",
-                                              token + ".",
-                                              "." + token,
-                                              token + "=",
-                                              " " + token,
-                                              token + "\n",
-                                              "!!!.###.$$$",
-                                              "e30.e30.AAAA",
-                                              std::string(10000, 'a') + "." + token};
+        const std::vector<std::string> bad = {
+            "",           "abc",         "a.b",          token + ".x",
+            token + ".",  "." + token,   token + "=",    " " + token,
+            token + "\n", "!!!.###.$$$", "e30.e30.AAAA", std::string(10000, 'a') + "." + token};
         for (const std::string &t : bad) {
             std::string reason;
             QVERIFY2(!m_tokens->verify(t, now(), &reason), t.c_str());
             QVERIFY(!reason.empty());
         }
         std::string reason;
-        QVERIFY(!m_tokens->verify(token.substr(0, token.find('.')) + "x" + token.substr(token.find('.')), now(), &reason));
+        QVERIFY(
+            !m_tokens->verify(token.substr(0, token.find('.')) + "x" + token.substr(token.find('.')), now(), &reason));
         QVERIFY(!m_tokens->verify("bm90IGpzb24." + token.substr(token.find('.') + 1), now(), &reason)); // "not json"
         QCOMPARE(reason, std::string("malformed"));
     }
@@ -392,8 +393,8 @@ private slots:
         QVERIFY(f.open(QIODevice::ReadOnly));
         QCOMPARE(unb64(x.toLatin1()), f.readAll().right(32));
         // kid is the RFC 7638 thumbprint.
-        const QByteArray thumb = QCryptographicHash::hash(R"({"crv":"Ed25519","kty":"OKP","x":")" + x.toLatin1() + R"("})",
-                                                          QCryptographicHash::Sha256);
+        const QByteArray thumb = QCryptographicHash::hash(
+            R"({"crv":"Ed25519","kty":"OKP","x":")" + x.toLatin1() + R"("})", QCryptographicHash::Sha256);
         QCOMPARE(jwk.value("kid").toString().toLatin1(), b64(thumb));
     }
 
