@@ -124,8 +124,11 @@ int accountAdd(const QStringList &args)
     if (password.size() < 8)
         return fail("the password must have at least 8 characters");
     std::string name = cmd.value("name").empty() ? cmd.value("email") : cmd.value("name");
+    std::string hash = bcryptHash(password);
+    if (hash.empty())
+        return fail("the password cannot be used (it contains a NUL character)");
     std::string error;
-    auto account = store->createAccount(cmd.value("email"), name, bcryptHash(password), &error);
+    auto account = store->createAccount(cmd.value("email"), name, hash, &error);
     if (!account)
         return fail(QString::fromStdString(error));
     std::cout << "created account " << account->id << " (" << account->email << ")\n";
