@@ -1,0 +1,125 @@
+// Loads the browser sign-in plugin on demand and relays its window's outcome.
+#include "BrowserSignIn.h"
+
+#include "BrowserSignInBackend.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QPluginLoader>
+
+namespace heyo::ui {
+
+namespace {
+QString g_pluginError;
+
+QStringList pluginDirs()
+{
+    const QString app = QCoreApplication::applicationDirPath();
+    QStringList dirs{app, app + QStringLiteral("/../lib/heyo-access"), app + QStringLiteral("/plugins")};
+#ifdef HEYO_BROWSER_PLUGIN_DIR
+    dirs << QStringLiteral(HEYO_BROWSER_PLUGIN_DIR);
+#endif
+    return dirs;
+}
+} // namespace
+
+BrowserSignIn::BrowserSignIn(const api::ServiceSettings &service, QObject *parent) : QObject(parent), m_service(service)
+{
+}
+
+BrowserSignIn::~BrowserSignIn()
+{
+    if (m_window) {
+        m_finished = true; // no signal from a dying object
+        delete m_window;
+    }
+}
+
+QString BrowserSignIn::pluginError()
+{
+    return g_pluginError;
+}
+
+BrowserSignInBackend *BrowserSignIn::backend()
+{
+    static BrowserSignInBackend *loaded = nullptr;
+    if (loaded)
+        return loaded;
+    QStringList tried;
+    for (const QString &dir : pluginDirs()) {
+        const QString path = QDir(dir).absoluteFilePath(QStringLiteral("libheyo_browser_signin.so"));
+        if (!QFile::exists(path)) {
+            tried << path;
+            continue;
+        }
+        QPluginLoader loader(path); // stays loaded: QtWebEngine cannot be unloaded cleanly
+        if (auto *b = qobject_cast<BrowserSignInBackend *>(loader.instance())) {
+            loaded = b;
+            g_pluginError.clear();
+            return loaded;
+        }
+        tried << QStringLiteral("%1 (%2)").arg(path, loader.errorString());
+    }
+    g_pluginError = QStringLiteral("browser sign-in is not available: plugin not found (%1)").arg(tried.join(", "));
+    return nullptr;
+}
+
+void BrowserSignIn::start()
+{
+    if (m_window) {
+        m_window->raise();
+        m_window->activateWindow();
+        return;
+    }
+    m_finished = false;
+    BrowserSignInBackend *b = backend();
+    if (!b) {
+        QMetaObject::invokeMethod(
+            this, [this] { done({}, pluginError()); }, Qt::QueuedConnection);
+        return;
+    }
+    QPointer<BrowserSignIn> self(this);
+    BrowserSignInBackend::Handlers h;
+    h.token = [self](const QByteArray &token) {
+        if (self)
+            self->done(token, {});
+    };
+    h.failed = [self](const QString &error) {
+        if (self)
+            self->done({}, error);
+    };
+    h.loaded = [self](bool ok, const QUrl &url) {
+        if (self)
+            emit self->pageLoaded(ok, url);
+    };
+    m_window = b->createWindow(m_service, std::move(h), nullptr);
+    m_window->setAttribute(Qt::WA_DeleteOnClose);
+    m_window->show();
+}
+
+void BrowserSignIn::cancel()
+{
+    if (m_window)
+        m_window->close(); // the window reports "closed" through failed()
+}
+
+void BrowserSignIn::runJavaScript(const QString &script)
+{
+    if (m_window && backend())
+        backend()->runJavaScript(m_window, script);
+}
+
+void BrowserSignIn::done(const QByteArray &token, const QString &error)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    if (m_window) {
+        QWidget *w = m_window;
+        m_window.clear();
+        w->close();
+    }
+    emit finished(token, error);
+}
+
+} // namespace heyo::ui
