@@ -10,6 +10,8 @@ PACKAGES=(
   # tests: display, session bus, keychain, tray host, real clients
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools libsecret-1-0 trayer imagemagick x11-apps
   curl openssl procps iproute2 util-linux fcgiwrap chromium
+  # packaging: icon renders, the package checks, the completion loader
+  librsvg2-bin lintian desktop-file-utils appstream bash-completion
   # fuzzing
   clang libclang-rt-14-dev
 )
