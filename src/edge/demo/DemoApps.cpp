@@ -9,12 +9,10 @@
 
 #include <QDir>
 
-namespace heyo::demo {
-
-DemoApps::DemoApps(QObject *parent)
-    : QObject(parent)
+namespace heyo::demo
 {
-}
+
+DemoApps::DemoApps(QObject *parent) : QObject(parent) {}
 
 DemoApps::~DemoApps()
 {
@@ -35,9 +33,9 @@ bool DemoApps::start(const QString &dataDir, QString *error)
     m_ws = std::make_unique<DemoWebSocketApp>();
     m_git = std::make_unique<DemoGitApp>();
     QString why;
-    const bool ok = m_git->prepare(QDir(dataDir).filePath("git"), &why) && m_web->listen(0, &why)
-                    && m_files->listen(0, &why) && m_events->listen(0, &why) && m_ws->listen(0, &why)
-                    && m_git->listen(0, &why);
+    const bool ok = m_git->prepare(QDir(dataDir).filePath("git"), &why) && m_web->listen(0, &why) &&
+                    m_files->listen(0, &why) && m_events->listen(0, &why) && m_ws->listen(0, &why) &&
+                    m_git->listen(0, &why);
     if (!ok) {
         stop();
         if (error)
@@ -70,4 +68,4 @@ void DemoApps::stop()
     m_git.reset();
 }
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

@@ -7,7 +7,8 @@
 
 #include <memory>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 class DemoEventsApp;
 class DemoFilesApp;
@@ -39,4 +40,4 @@ private:
     std::unique_ptr<DemoGitApp> m_git;
 };
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

@@ -9,16 +9,18 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
-namespace {
+namespace
+{
 constexpr qint64 StdinHighWater = 1 << 20;
 constexpr qint64 StdinLowWater = 256 << 10;
 constexpr qsizetype MaxCgiHead = 64 << 10;
-}  // namespace
+} // namespace
 
-DemoCgiExchange::DemoCgiExchange(DemoHttpConnection &connection, const QString &program,
-                                 const QStringList &arguments, const QProcessEnvironment &environment)
+DemoCgiExchange::DemoCgiExchange(DemoHttpConnection &connection, const QString &program, const QStringList &arguments,
+                                 const QProcessEnvironment &environment)
     : m_connection(connection)
 {
     m_process.setProcessEnvironment(environment);
@@ -46,7 +48,7 @@ DemoCgiExchange::DemoCgiExchange(DemoHttpConnection &connection, const QString &
         }
     });
     m_process.start(program, arguments);
-    ::close(childOut);  // the child has its copy (or never started): EOF comes when it exits
+    ::close(childOut); // the child has its copy (or never started): EOF comes when it exits
 }
 
 DemoCgiExchange::~DemoCgiExchange()
@@ -88,8 +90,8 @@ QProcessEnvironment DemoCgiExchange::cgiEnvironment(const DemoHttpRequest &r)
     for (const auto &h : r.headers) {
         const QByteArray name = h.first.toLower();
         // Authorization never reaches a CGI program (RFC 3875 §4.1.18); the framing headers are ours.
-        if (name == "authorization" || name == "content-type" || name == "content-length" || name == "proxy"
-            || name == "transfer-encoding" || name == "connection")
+        if (name == "authorization" || name == "content-type" || name == "content-length" || name == "proxy" ||
+            name == "transfer-encoding" || name == "connection")
             continue;
         const QString var = "HTTP_" + QString::fromLatin1(h.first).toUpper().replace('-', '_');
         if (!env.contains(var))
@@ -101,7 +103,7 @@ QProcessEnvironment DemoCgiExchange::cgiEnvironment(const DemoHttpRequest &r)
 void DemoCgiExchange::onBody(QByteArrayView data)
 {
     if (m_process.state() == QProcess::NotRunning)
-        return;  // it answered without reading all of the body: discard the rest
+        return; // it answered without reading all of the body: discard the rest
     m_process.write(data.constData(), data.size());
     if (m_process.bytesToWrite() > StdinHighWater)
         m_connection.setReadPaused(true);
@@ -182,7 +184,7 @@ void DemoCgiExchange::onStdout()
     char buf[64 * 1024];
     while (m_stdoutFd >= 0) {
         if (m_connection.bufferedOutput() >= DemoHttpConnection::HighWater) {
-            m_stdoutNotifier->setEnabled(false);  // onDrained() turns it back on
+            m_stdoutNotifier->setEnabled(false); // onDrained() turns it back on
             return;
         }
         const ssize_t n = ::read(m_stdoutFd, buf, sizeof buf);
@@ -221,7 +223,7 @@ void DemoCgiExchange::onStdoutEnd()
 void DemoCgiExchange::onFinished()
 {
     // The response ends at stdout's EOF, which may still hold unread output now.
-    m_connection.setReadPaused(false);  // any body still coming is discarded
+    m_connection.setReadPaused(false); // any body still coming is discarded
 }
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

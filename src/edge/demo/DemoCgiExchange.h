@@ -11,7 +11,8 @@
 
 #include <memory>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 class DemoCgiExchange : public QObject, public DemoExchange
 {
@@ -42,8 +43,8 @@ private:
     // stdout is our own pipe, not QProcess's, so we can stop reading it while the client is slow.
     int m_stdoutFd = -1;
     std::unique_ptr<QSocketNotifier> m_stdoutNotifier;
-    QByteArray m_head;  // CGI header bytes until the blank line
+    QByteArray m_head; // CGI header bytes until the blank line
     bool m_headDone = false;
 };
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

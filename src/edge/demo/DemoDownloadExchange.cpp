@@ -3,15 +3,15 @@
 
 #include "DemoFilesApp.h"
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 DemoDownloadExchange::DemoDownloadExchange(DemoHttpConnection &connection, qint64 size)
-    : m_connection(connection)
-    , m_size(size)
+    : m_connection(connection), m_size(size)
 {
     m_chunk.resize(64 << 10);
     if (m_connection.request().method == "HEAD")
-        m_size = 0;  // the head is already out; nothing to stream
+        m_size = 0; // the head is already out; nothing to stream
     fill();
 }
 
@@ -32,4 +32,4 @@ void DemoDownloadExchange::fill()
         m_connection.endResponse();
 }
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

@@ -4,7 +4,8 @@
 #include "DemoExchange.h"
 #include "DemoHttpConnection.h"
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 class DemoDownloadExchange : public DemoExchange
 {
@@ -21,4 +22,4 @@ private:
     QByteArray m_chunk;
 };
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

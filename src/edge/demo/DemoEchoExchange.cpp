@@ -6,12 +6,10 @@
 #include <QJsonObject>
 #include <QStringDecoder>
 
-namespace heyo::demo {
-
-DemoEchoExchange::DemoEchoExchange(DemoHttpConnection &connection)
-    : m_connection(connection)
+namespace heyo::demo
 {
-}
+
+DemoEchoExchange::DemoEchoExchange(DemoHttpConnection &connection) : m_connection(connection) {}
 
 void DemoEchoExchange::onBody(QByteArrayView data)
 {
@@ -28,12 +26,9 @@ void DemoEchoExchange::onEnd()
     for (const auto &h : r.headers)
         headers.append(QJsonArray{QString::fromLatin1(h.first), QString::fromLatin1(h.second)});
     QJsonObject o{
-        {"method", QString::fromLatin1(r.method)},
-        {"path", QString::fromUtf8(r.path)},
-        {"query", QString::fromUtf8(r.query)},
-        {"headers", headers},
-        {"body_bytes", double(m_bytes)},
-        {"body_sha256", QString::fromLatin1(m_hash.result().toHex())},
+        {"method", QString::fromLatin1(r.method)}, {"path", QString::fromUtf8(r.path)},
+        {"query", QString::fromUtf8(r.query)},     {"headers", headers},
+        {"body_bytes", double(m_bytes)},           {"body_sha256", QString::fromLatin1(m_hash.result().toHex())},
     };
     // The kept prefix may end inside a UTF-8 sequence; a stateful decoder only reports real errors.
     QStringDecoder decoder(QStringDecoder::Utf8);
@@ -42,4 +37,4 @@ void DemoEchoExchange::onEnd()
     m_connection.respondText(200, "application/json", QJsonDocument(o).toJson(QJsonDocument::Compact) + "\n");
 }
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

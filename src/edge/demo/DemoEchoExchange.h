@@ -6,7 +6,8 @@
 
 #include <QCryptographicHash>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 class DemoEchoExchange : public DemoExchange
 {
@@ -24,4 +25,4 @@ private:
     qint64 m_bytes = 0;
 };
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

@@ -10,11 +10,11 @@ static void initDemoEventsResources()
     Q_INIT_RESOURCE(demo_assets);
 }
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 DemoEventsApp::DemoEventsApp(QObject *parent)
-    : QObject(parent)
-    , m_server([this](DemoHttpConnection &c) { return handle(c); }, this)
+    : QObject(parent), m_server([this](DemoHttpConnection &c) { return handle(c); }, this)
 {
     initDemoEventsResources();
 }
@@ -52,10 +52,9 @@ std::unique_ptr<DemoExchange> DemoEventsApp::handle(DemoHttpConnection &c)
         c.respondText(400, "text/plain; charset=utf-8", "count must be >= 0, interval_ms from 1 to 3600000\n");
         return nullptr;
     }
-    c.beginResponse(200, {{"Content-Type", "text/event-stream"},
-                          {"Cache-Control", "no-cache"},
-                          {"X-Accel-Buffering", "no"}});
+    c.beginResponse(
+        200, {{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}});
     return std::make_unique<DemoEventsExchange>(c, count, interval);
 }
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

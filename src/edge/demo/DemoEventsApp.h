@@ -5,7 +5,8 @@
 
 #include <QObject>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 class DemoEventsApp : public QObject
 {
@@ -23,4 +24,4 @@ private:
     DemoHttpServer m_server;
 };
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

@@ -3,11 +3,11 @@
 
 #include <QDateTime>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 DemoEventsExchange::DemoEventsExchange(DemoHttpConnection &connection, qint64 count, int intervalMs)
-    : m_connection(connection)
-    , m_count(count)
+    : m_connection(connection), m_count(count)
 {
     m_timer.setInterval(intervalMs);
     m_timer.setTimerType(Qt::PreciseTimer);
@@ -27,8 +27,8 @@ void DemoEventsExchange::tick()
         return;
     // A stalled reader gets no more events queued up behind it; it misses ticks instead of growing our memory.
     if (m_connection.bufferedOutput() < DemoHttpConnection::HighWater) {
-        const QByteArray event = "id: " + QByteArray::number(m_sent) + "\ndata: {\"n\":" + QByteArray::number(m_sent)
-                                 + ",\"t\":" + QByteArray::number(QDateTime::currentMSecsSinceEpoch()) + "}\n\n";
+        const QByteArray event = "id: " + QByteArray::number(m_sent) + "\ndata: {\"n\":" + QByteArray::number(m_sent) +
+                                 ",\"t\":" + QByteArray::number(QDateTime::currentMSecsSinceEpoch()) + "}\n\n";
         m_connection.writeBody(event);
         m_connection.flush();
         ++m_sent;
@@ -39,4 +39,4 @@ void DemoEventsExchange::tick()
     }
 }
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

@@ -7,7 +7,8 @@
 #include <QObject>
 #include <QTimer>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 class DemoEventsExchange : public QObject, public DemoExchange
 {
@@ -25,4 +26,4 @@ private:
     qint64 m_sent = 0;
 };
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

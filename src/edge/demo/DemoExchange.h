@@ -3,7 +3,8 @@
 
 #include <QByteArrayView>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 // Owned by its DemoHttpConnection, which outlives it. A handler that answers at once needs no exchange.
 class DemoExchange
@@ -18,4 +19,4 @@ public:
     virtual void onDrained() {}
 };
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

@@ -4,11 +4,11 @@
 #include "DemoDownloadExchange.h"
 #include "DemoUploadExchange.h"
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 DemoFilesApp::DemoFilesApp(QObject *parent)
-    : QObject(parent)
-    , m_server([this](DemoHttpConnection &c) { return handle(c); }, this)
+    : QObject(parent), m_server([this](DemoHttpConnection &c) { return handle(c); }, this)
 {
 }
 
@@ -64,11 +64,12 @@ std::unique_ptr<DemoExchange> DemoFilesApp::download(DemoHttpConnection &c)
         }
     }
     const bool chunked = r.queryValue("chunked") == "1";
-    c.beginResponse(200,
-                    {{"Content-Type", "application/octet-stream"},
-                     {"Content-Disposition", "attachment; filename=\"heyo-demo-" + QByteArray::number(size) + ".bin\""}},
-                    chunked ? -1 : size);
+    c.beginResponse(
+        200,
+        {{"Content-Type", "application/octet-stream"},
+         {"Content-Disposition", "attachment; filename=\"heyo-demo-" + QByteArray::number(size) + ".bin\""}},
+        chunked ? -1 : size);
     return std::make_unique<DemoDownloadExchange>(c, size);
 }
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

@@ -5,7 +5,8 @@
 
 #include <QObject>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 class DemoFilesApp : public QObject
 {
@@ -31,4 +32,4 @@ private:
     DemoHttpServer m_server;
 };
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

@@ -7,19 +7,19 @@
 #include <QProcess>
 #include <QStandardPaths>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
-namespace {
-const char DemoReadme[] =
-    "# Heyo demo repository\n\n"
-    "This bare repository is served by heyo-edge's demo git app through `git http-backend`.\n"
-    "Clone it through the edge or the forwarder, commit, and push: pushes are accepted.\n";
-}  // namespace
+namespace
+{
+const char DemoReadme[] = "# Heyo demo repository\n\n"
+                          "This bare repository is served by heyo-edge's demo git app through `git http-backend`.\n"
+                          "Clone it through the edge or the forwarder, commit, and push: pushes are accepted.\n";
+} // namespace
 
 DemoGitApp::DemoGitApp(QObject *parent)
-    : QObject(parent)
-    , m_server([this](DemoHttpConnection &c) { return handle(c); }, this)
-    , m_git(QStandardPaths::findExecutable("git"))
+    : QObject(parent), m_server([this](DemoHttpConnection &c) { return handle(c); }, this),
+      m_git(QStandardPaths::findExecutable("git"))
 {
 }
 
@@ -46,8 +46,8 @@ bool DemoGitApp::git(const QStringList &args, const QByteArray &input, QByteArra
     p.closeWriteChannel();
     if (!p.waitForFinished(30000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
         if (error)
-            *error = QStringLiteral("git %1 failed: %2").arg(args.join(' '),
-                                                            QString::fromLocal8Bit(p.readAllStandardError()).trimmed());
+            *error = QStringLiteral("git %1 failed: %2")
+                         .arg(args.join(' '), QString::fromLocal8Bit(p.readAllStandardError()).trimmed());
         return false;
     }
     if (output)
@@ -75,12 +75,12 @@ bool DemoGitApp::prepare(const QString &root, QString *error)
     const QString repo = dir.filePath("demo.git");
     QByteArray blob, tree, commit;
     // Plumbing writes the commit straight into the bare repository, no work tree needed.
-    return git({"init", "--quiet", "--bare", "--initial-branch=main", repo}, {}, nullptr, error)
-        && git({"-C", repo, "config", "http.receivepack", "true"}, {}, nullptr, error)
-        && git({"-C", repo, "hash-object", "-w", "--stdin"}, DemoReadme, &blob, error)
-        && git({"-C", repo, "mktree"}, "100644 blob " + blob + "\tREADME.md\n", &tree, error)
-        && git({"-C", repo, "commit-tree", QString::fromLatin1(tree), "-m", "Add the README"}, {}, &commit, error)
-        && git({"-C", repo, "update-ref", "refs/heads/main", QString::fromLatin1(commit)}, {}, nullptr, error);
+    return git({"init", "--quiet", "--bare", "--initial-branch=main", repo}, {}, nullptr, error) &&
+           git({"-C", repo, "config", "http.receivepack", "true"}, {}, nullptr, error) &&
+           git({"-C", repo, "hash-object", "-w", "--stdin"}, DemoReadme, &blob, error) &&
+           git({"-C", repo, "mktree"}, "100644 blob " + blob + "\tREADME.md\n", &tree, error) &&
+           git({"-C", repo, "commit-tree", QString::fromLatin1(tree), "-m", "Add the README"}, {}, &commit, error) &&
+           git({"-C", repo, "update-ref", "refs/heads/main", QString::fromLatin1(commit)}, {}, nullptr, error);
 }
 
 std::unique_ptr<DemoExchange> DemoGitApp::handle(DemoHttpConnection &c)
@@ -105,4 +105,4 @@ std::unique_ptr<DemoExchange> DemoGitApp::handle(DemoHttpConnection &c)
     return std::make_unique<DemoCgiExchange>(c, m_git, QStringList{"http-backend"}, env);
 }
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

@@ -5,7 +5,8 @@
 
 #include <QObject>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 class DemoGitApp : public QObject
 {
@@ -30,4 +31,4 @@ private:
     QString m_git;
 };
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

@@ -6,9 +6,11 @@
 #include <QTcpSocket>
 #include <QTimer>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
-namespace {
+namespace
+{
 DemoHttpConnection *self(llhttp_t *p)
 {
     return static_cast<DemoHttpConnection *>(p->data);
@@ -18,13 +20,14 @@ bool bodyForbidden(int status)
 {
     return (status >= 100 && status < 200) || status == 204 || status == 304;
 }
-}  // namespace
+} // namespace
 
-DemoHttpConnection::DemoHttpConnection(QTcpSocket *socket, Handler handler, QObject *parent)
-    : QObject(parent)
-    , m_socket(socket)
-    , m_handler(std::move(handler))
+DemoHttpConnection::DemoHttpConnection(QTcpSocket *socket, Handler handler, Timeouts timeouts, QObject *parent)
+    : QObject(parent), m_socket(socket), m_handler(std::move(handler)), m_timeouts(timeouts)
 {
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &DemoHttpConnection::onTimeout);
+    m_timer.start(m_timeouts.idleMs);
     socket->setParent(this);
     // A bounded socket buffer is what turns "stop reading" into TCP back-pressure on the client.
     socket->setReadBufferSize(256 << 10);
@@ -63,35 +66,64 @@ DemoHttpConnection::~DemoHttpConnection()
 QByteArray DemoHttpConnection::reasonPhrase(int status)
 {
     switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 206: return "Partial Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 413: return "Content Too Large";
-    case 418: return "I'm a teapot";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Status";
+    case 100:
+        return "Continue";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 206:
+        return "Partial Content";
+    case 301:
+        return "Moved Permanently";
+    case 302:
+        return "Found";
+    case 303:
+        return "See Other";
+    case 304:
+        return "Not Modified";
+    case 307:
+        return "Temporary Redirect";
+    case 308:
+        return "Permanent Redirect";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Content Too Large";
+    case 418:
+        return "I'm a teapot";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    default:
+        return "Status";
     }
 }
 
@@ -109,6 +141,8 @@ int DemoHttpConnection::onMessageBegin(llhttp_t *p)
     c->m_responseDone = false;
     c->m_chunkedOut = false;
     c->m_bodylessOut = false;
+    c->m_inHead = true;
+    c->m_timer.start(c->m_timeouts.headMs);
     return 0;
 }
 
@@ -186,6 +220,8 @@ int DemoHttpConnection::onHeadersComplete(llhttp_t *p)
 
 void DemoHttpConnection::headersComplete()
 {
+    m_inHead = false;
+    m_timer.stop(); // from here the exchange decides how long it takes (event streams last for ever)
     DemoHttpRequest &r = m_request;
     r.method = llhttp_method_name(llhttp_method_t(m_parser.method));
     r.httpMajor = m_parser.http_major;
@@ -206,7 +242,7 @@ void DemoHttpConnection::headersComplete()
         if (!m_responseStarted)
             writeRaw("HTTP/1.1 100 Continue\r\n\r\n");
         else
-            m_closeAfter = true;  // the client may never send the body it was not asked for
+            m_closeAfter = true; // the client may never send the body it was not asked for
     }
     if (!m_exchange && !m_responseStarted)
         respondText(500, "text/plain; charset=utf-8", "the demo app gave no answer\n");
@@ -290,10 +326,23 @@ void DemoHttpConnection::advance()
     m_requestDone = false;
     m_responseStarted = false;
     m_responseDone = false;
+    m_timer.start(m_timeouts.idleMs);
     llhttp_resume(&m_parser);
     parse();
     if (!m_parserPaused && !m_closing && m_socket && m_socket->bytesAvailable() > 0)
         onReadyRead();
+}
+
+void DemoHttpConnection::onTimeout()
+{
+    if (m_closing || !m_socket)
+        return;
+    if (m_inHead) {
+        fail(408, "the request head did not arrive in time");
+        return;
+    }
+    m_closing = true;
+    m_socket->disconnectFromHost();
 }
 
 void DemoHttpConnection::fail(int status, const QByteArray &why)
@@ -305,9 +354,9 @@ void DemoHttpConnection::fail(int status, const QByteArray &why)
         return;
     if (!m_responseStarted) {
         const QByteArray body = reasonPhrase(status) + ": " + why + "\n";
-        writeRaw("HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
-                 + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " + QByteArray::number(body.size())
-                 + "\r\nConnection: close\r\n\r\n" + body);
+        writeRaw("HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) +
+                 "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " + QByteArray::number(body.size()) +
+                 "\r\nConnection: close\r\n\r\n" + body);
         m_socket->disconnectFromHost();
     } else {
         m_socket->abort();
@@ -347,7 +396,7 @@ void DemoHttpConnection::beginResponse(int status, const DemoHttpHeaders &header
         head += "Content-Length: " + QByteArray::number(contentLength) + "\r\n";
     } else if (contentLength < 0 && contentLength != -2 && !bodyForbidden(status)) {
         if (http10)
-            m_closeAfter = true;  // HTTP/1.0 has no chunking: the end of the body is the end of the connection
+            m_closeAfter = true; // HTTP/1.0 has no chunking: the end of the body is the end of the connection
         else
             m_chunkedOut = true, head += "Transfer-Encoding: chunked\r\n";
     }
@@ -402,4 +451,4 @@ void DemoHttpConnection::setReadPaused(bool paused)
         QTimer::singleShot(0, this, &DemoHttpConnection::onReadyRead);
 }
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

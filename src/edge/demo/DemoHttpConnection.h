@@ -7,6 +7,7 @@
 #include <QByteArray>
 #include <QObject>
 #include <QPointer>
+#include <QTimer>
 
 #include <functional>
 #include <memory>
@@ -15,7 +16,8 @@
 
 class QTcpSocket;
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 class DemoHttpConnection : public QObject
 {
@@ -25,11 +27,18 @@ public:
     // any body is discarded, or returns an exchange that gets the body and answers when it likes.
     using Handler = std::function<std::unique_ptr<DemoExchange>(DemoHttpConnection &)>;
 
-    static constexpr qint64 HighWater = 1 << 20;    // stop producing output above this many buffered bytes
-    static constexpr qint64 LowWater = 256 << 10;   // onDrained() once the buffer falls below this
+    static constexpr qint64 HighWater = 1 << 20;  // stop producing output above this many buffered bytes
+    static constexpr qint64 LowWater = 256 << 10; // onDrained() once the buffer falls below this
     static constexpr qsizetype MaxHeadBytes = 64 << 10;
 
-    DemoHttpConnection(QTcpSocket *socket, Handler handler, QObject *parent = nullptr);
+    // Slow or silent clients are dropped: a request head must be complete within headTimeoutMs of its first byte
+    // (else 408), and a kept-alive connection closes after idleTimeoutMs without a new request.
+    struct Timeouts {
+        int headMs = 30000;
+        int idleMs = 120000;
+    };
+
+    DemoHttpConnection(QTcpSocket *socket, Handler handler, Timeouts timeouts, QObject *parent = nullptr);
     ~DemoHttpConnection() override;
 
     const DemoHttpRequest &request() const { return m_request; }
@@ -73,6 +82,7 @@ private:
     void advance();
     void fail(int status, const QByteArray &why);
     void writeRaw(QByteArrayView data);
+    void onTimeout();
 
     QPointer<QTcpSocket> m_socket;
     Handler m_handler;
@@ -80,7 +90,7 @@ private:
     llhttp_settings_t m_settings{};
     DemoHttpRequest m_request;
     std::unique_ptr<DemoExchange> m_exchange;
-    QByteArray m_input;  // received but not yet parsed (while paused between requests)
+    QByteArray m_input; // received but not yet parsed (while paused between requests)
     QByteArray m_field;
     QByteArray m_value;
     bool m_inValue = false;
@@ -90,13 +100,16 @@ private:
     bool m_responseStarted = false;
     bool m_responseDone = false;
     bool m_chunkedOut = false;
-    bool m_bodylessOut = false;   // HEAD request or a status without body
+    bool m_bodylessOut = false; // HEAD request or a status without body
     bool m_closeAfter = false;
     bool m_parserPaused = false;
     bool m_readPaused = false;
     bool m_advanceQueued = false;
     bool m_closing = false;
     bool m_upgrade = false;
+    Timeouts m_timeouts;
+    QTimer m_timer; // head or idle timeout, whichever applies now
+    bool m_inHead = false;
 };
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

@@ -3,7 +3,8 @@
 
 #include <QUrlQuery>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 QByteArray DemoHttpRequest::header(QByteArrayView name) const
 {
@@ -30,4 +31,4 @@ QString DemoHttpRequest::queryValue(const QString &name) const
     return QUrlQuery(QString::fromUtf8(q)).queryItemValue(name, QUrl::FullyDecoded);
 }
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

@@ -6,20 +6,21 @@
 #include <QList>
 #include <QPair>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 using DemoHttpHeaders = QList<QPair<QByteArray, QByteArray>>;
 
 struct DemoHttpRequest {
     QByteArray method;
-    QByteArray target;  // as sent: path plus optional "?query"
-    QByteArray path;    // target before '?', still percent-encoded
-    QByteArray query;   // after '?', without it
-    DemoHttpHeaders headers;  // names and values as received, in order
+    QByteArray target;       // as sent: path plus optional "?query"
+    QByteArray path;         // target before '?', still percent-encoded
+    QByteArray query;        // after '?', without it
+    DemoHttpHeaders headers; // names and values as received, in order
     int httpMajor = 1;
     int httpMinor = 1;
     bool keepAlive = true;
-    qint64 contentLength = -1;  // -1 when absent (chunked or no body)
+    qint64 contentLength = -1; // -1 when absent (chunked or no body)
     bool chunked = false;
     QHostAddress peer;
 
@@ -30,4 +31,4 @@ struct DemoHttpRequest {
     QString queryValue(const QString &name) const;
 };
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

@@ -3,11 +3,11 @@
 
 #include <QTcpSocket>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 DemoHttpServer::DemoHttpServer(DemoHttpConnection::Handler handler, QObject *parent)
-    : QObject(parent)
-    , m_handler(std::move(handler))
+    : QObject(parent), m_handler(std::move(handler))
 {
     connect(&m_server, &QTcpServer::newConnection, this, &DemoHttpServer::onNewConnection);
 }
@@ -36,7 +36,7 @@ void DemoHttpServer::close()
 void DemoHttpServer::onNewConnection()
 {
     while (QTcpSocket *socket = m_server.nextPendingConnection())
-        new DemoHttpConnection(socket, m_handler, this);
+        new DemoHttpConnection(socket, m_handler, m_timeouts, this);
 }
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

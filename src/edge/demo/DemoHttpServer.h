@@ -6,7 +6,8 @@
 #include <QObject>
 #include <QTcpServer>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 class DemoHttpServer : public QObject
 {
@@ -17,6 +18,8 @@ public:
     // Listens on 127.0.0.1 (port 0 = ephemeral).
     bool listen(quint16 port, QString *error);
     quint16 port() const;
+    // Applies to connections accepted from now on.
+    void setTimeouts(DemoHttpConnection::Timeouts timeouts) { m_timeouts = timeouts; }
     // Stops listening and drops every open connection.
     void close();
 
@@ -25,6 +28,7 @@ private:
 
     QTcpServer m_server;
     DemoHttpConnection::Handler m_handler;
+    DemoHttpConnection::Timeouts m_timeouts;
 };
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

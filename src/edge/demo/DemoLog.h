@@ -3,6 +3,7 @@
 
 #include <QLoggingCategory>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 Q_DECLARE_LOGGING_CATEGORY(lcDemo)
 }

@@ -4,12 +4,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-namespace heyo::demo {
-
-DemoUploadExchange::DemoUploadExchange(DemoHttpConnection &connection)
-    : m_connection(connection)
+namespace heyo::demo
 {
-}
+
+DemoUploadExchange::DemoUploadExchange(DemoHttpConnection &connection) : m_connection(connection) {}
 
 void DemoUploadExchange::onBody(QByteArrayView data)
 {
@@ -23,4 +21,4 @@ void DemoUploadExchange::onEnd()
     m_connection.respondText(200, "application/json", QJsonDocument(o).toJson(QJsonDocument::Compact) + "\n");
 }
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

@@ -6,7 +6,8 @@
 
 #include <QCryptographicHash>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 class DemoUploadExchange : public DemoExchange
 {
@@ -21,4 +22,4 @@ private:
     qint64 m_bytes = 0;
 };
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

@@ -14,9 +14,11 @@ static void initDemoResources()
     Q_INIT_RESOURCE(demo_assets);
 }
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
-namespace {
+namespace
+{
 QByteArray json(const QJsonObject &o)
 {
     return QJsonDocument(o).toJson(QJsonDocument::Compact) + "\n";
@@ -32,11 +34,10 @@ QByteArray hostWithoutPort(const QByteArray &host)
     const qsizetype colon = host.lastIndexOf(':');
     return colon < 0 ? host : host.left(colon);
 }
-}  // namespace
+} // namespace
 
 DemoWebApp::DemoWebApp(QObject *parent)
-    : QObject(parent)
-    , m_server([this](DemoHttpConnection &c) { return handle(c); }, this)
+    : QObject(parent), m_server([this](DemoHttpConnection &c) { return handle(c); }, this)
 {
     initDemoResources();
 }
@@ -141,4 +142,4 @@ void DemoWebApp::status(DemoHttpConnection &c)
               QByteArray::number(code) + ' ' + DemoHttpConnection::reasonPhrase(code) + "\n");
 }
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

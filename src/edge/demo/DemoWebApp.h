@@ -5,7 +5,8 @@
 
 #include <QObject>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 class DemoWebApp : public QObject
 {
@@ -28,4 +29,4 @@ private:
     DemoHttpServer m_server;
 };
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

@@ -3,11 +3,11 @@
 
 #include <QWebSocket>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 DemoWebSocketApp::DemoWebSocketApp(QObject *parent)
-    : QObject(parent)
-    , m_server(QStringLiteral("heyo-demo"), QWebSocketServer::NonSecureMode)
+    : QObject(parent), m_server(QStringLiteral("heyo-demo"), QWebSocketServer::NonSecureMode)
 {
     connect(&m_server, &QWebSocketServer::newConnection, this, &DemoWebSocketApp::onNewConnection);
 }
@@ -43,4 +43,4 @@ void DemoWebSocketApp::onNewConnection()
     }
 }
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

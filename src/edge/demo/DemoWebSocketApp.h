@@ -4,7 +4,8 @@
 #include <QObject>
 #include <QWebSocketServer>
 
-namespace heyo::demo {
+namespace heyo::demo
+{
 
 class DemoWebSocketApp : public QObject
 {
@@ -22,4 +23,4 @@ private:
     QWebSocketServer m_server;
 };
 
-}  // namespace heyo::demo
+} // namespace heyo::demo

@@ -10,7 +10,8 @@
 #include <QTest>
 #include <QTimer>
 
-namespace heyo::demo::test {
+namespace heyo::demo::test
+{
 
 struct ProcessResult {
     bool finished = false;
@@ -70,7 +71,7 @@ inline RawResult rawHttp(quint16 port, const QByteArray &request, int timeoutMs 
             r.closedByServer = true;
             break;
         }
-        QTest::qWait(10);  // lets the server side of this same thread run
+        QTest::qWait(10); // lets the server side of this same thread run
         r.data += s.readAll();
     }
     r.data += s.readAll();
@@ -94,9 +95,7 @@ inline qint64 currentRss()
 class RssSampler
 {
 public:
-    RssSampler()
-        : m_base(currentRss())
-        , m_peak(m_base)
+    RssSampler() : m_base(currentRss()), m_peak(m_base)
     {
         QObject::connect(&m_timer, &QTimer::timeout, [this] { m_peak = qMax(m_peak, currentRss()); });
         m_timer.start(20);
@@ -108,4 +107,4 @@ private:
     qint64 m_base;
     qint64 m_peak;
 };
-}  // namespace heyo::demo::test
+} // namespace heyo::demo::test

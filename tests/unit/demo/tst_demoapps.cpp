@@ -90,7 +90,7 @@ void TestDemoApps::stopClosesEverything()
         QCOMPARE(apps.port(name), quint16(0));
     QTRY_COMPARE_WITH_TIMEOUT(idle.state(), QAbstractSocket::UnconnectedState, 5000);
     auto refused = curl({"-o", "/dev/null", "-w", "%{http_code}", QStringLiteral("http://127.0.0.1:%1/").arg(web)});
-    QCOMPARE(refused.exitCode, 7);  // curl: could not connect
+    QCOMPARE(refused.exitCode, 7); // curl: could not connect
 
     // And it starts again on the same data directory, keeping the repository.
     QString error;
@@ -106,7 +106,7 @@ void TestDemoApps::badDataDirectoryIsAnError()
     blocker.close();
     DemoApps apps;
     QString error;
-    QVERIFY(!apps.start(dir.filePath("file"), &error));  // git root would be under a regular file
+    QVERIFY(!apps.start(dir.filePath("file"), &error)); // git root would be under a regular file
     QVERIFY2(error.contains("git root"), qPrintable(error));
     for (const QString &name : DemoApps::names())
         QCOMPARE(apps.port(name), quint16(0));

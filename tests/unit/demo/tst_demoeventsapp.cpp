@@ -22,7 +22,10 @@ private slots:
     void badParameters();
 
 private:
-    QString url(const QString &path) const { return QStringLiteral("http://127.0.0.1:%1%2").arg(m_app->port()).arg(path); }
+    QString url(const QString &path) const
+    {
+        return QStringLiteral("http://127.0.0.1:%1%2").arg(m_app->port()).arg(path);
+    }
     std::unique_ptr<DemoEventsApp> m_app;
 };
 
@@ -73,7 +76,8 @@ void TestDemoEventsApp::eventsArriveSpacedInTime()
         QCOMPARE(events[i].value("n").toInt(), i);
     // Each event reached the client around its own time: the gaps are the interval, not zero.
     for (int i = 1; i < arrivals.size(); ++i)
-        QVERIFY2(arrivals[i] - arrivals[i - 1] >= 200, qPrintable(QString("gap %1: %2 ms").arg(i).arg(arrivals[i] - arrivals[i - 1])));
+        QVERIFY2(arrivals[i] - arrivals[i - 1] >= 200,
+                 qPrintable(QString("gap %1: %2 ms").arg(i).arg(arrivals[i] - arrivals[i - 1])));
     QVERIFY(arrivals.last() - arrivals.first() >= 1100);
     const qint64 sent = qint64(events.last().value("t").toDouble()) - qint64(events.first().value("t").toDouble());
     QVERIFY2(sent >= 1100 && sent < 3000, qPrintable(QString::number(sent)));
@@ -83,7 +87,7 @@ void TestDemoEventsApp::unlimitedStreamSurvivesClientLeaving()
 {
     // --max-time ends the client in the middle of an unlimited stream; the app must drop it and keep serving.
     auto cut = run("curl", {"-sSN", "--max-time", "1", url("/events?interval_ms=100")}, 20000);
-    QCOMPARE(cut.exitCode, 28);  // curl: operation timed out
+    QCOMPARE(cut.exitCode, 28); // curl: operation timed out
     QVERIFY2(cut.out.count("data: ") >= 5, cut.out.constData());
     QTest::qWait(200);
     auto again = run("curl", {"-sS", url("/events?count=2&interval_ms=10")}, 20000);

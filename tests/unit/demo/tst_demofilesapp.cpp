@@ -13,7 +13,8 @@
 using namespace heyo::demo;
 using namespace heyo::demo::test;
 
-namespace {
+namespace
+{
 // The documented content, written again here so the test does not trust the app's own generator.
 QByteArray expectedSha256(qint64 size)
 {
@@ -30,7 +31,7 @@ QByteArray expectedSha256(qint64 size)
     return h.result().toHex();
 }
 
-}  // namespace
+} // namespace
 
 class TestDemoFilesApp : public QObject
 {
@@ -47,7 +48,10 @@ private slots:
     void wrongMethods();
 
 private:
-    QString url(const QString &path) const { return QStringLiteral("http://127.0.0.1:%1%2").arg(m_app->port()).arg(path); }
+    QString url(const QString &path) const
+    {
+        return QStringLiteral("http://127.0.0.1:%1%2").arg(m_app->port()).arg(path);
+    }
     std::unique_ptr<DemoFilesApp> m_app;
 };
 
@@ -66,7 +70,7 @@ void TestDemoFilesApp::cleanup()
 void TestDemoFilesApp::generatorMatchesDocumentedFormula()
 {
     QByteArray got(3000, Qt::Uninitialized);
-    const qint64 offset = (qint64(5) << 20) - 1000;  // straddles a MiB boundary
+    const qint64 offset = (qint64(5) << 20) - 1000; // straddles a MiB boundary
     DemoFilesApp::generate(offset, got.data(), got.size());
     for (qsizetype j = 0; j < got.size(); ++j) {
         const qint64 i = offset + j;
@@ -117,9 +121,10 @@ void TestDemoFilesApp::downloadEdgeCases()
     auto bad = curl({"-o", "/dev/null", "-w", "%{http_code}", url("/download?size=-5")});
     QCOMPARE(bad.out, QByteArray("400"));
     auto head = curl({"-I", url("/download")});
-    QVERIFY2(head.out.contains("Content-Length: 1073741824\r\n"), head.out.constData());  // default 1 GiB, no body
+    QVERIFY2(head.out.contains("Content-Length: 1073741824\r\n"), head.out.constData()); // default 1 GiB, no body
     // HTTP/1.0 with chunked=1 is close-delimited instead.
-    auto old = curl({"-0", "-D", "-", "-o", "/dev/null", "-w", "%{size_download}", url("/download?size=1000&chunked=1")});
+    auto old =
+        curl({"-0", "-D", "-", "-o", "/dev/null", "-w", "%{size_download}", url("/download?size=1000&chunked=1")});
     QVERIFY(old.out.endsWith("1000"));
     QVERIFY(!old.out.contains("chunked"));
 }

@@ -192,11 +192,13 @@ void TestDemoGitApp::slowReaderOfLargeCgiOutputKeepsMemoryFlat()
 
 void TestDemoGitApp::unknownRepository()
 {
-    auto r = curl({"-o", "/dev/null", "-w", "%{http_code}",
-                   QStringLiteral("http://127.0.0.1:%1/nope.git/info/refs?service=git-upload-pack").arg(m_app->port())});
+    auto r =
+        curl({"-o", "/dev/null", "-w", "%{http_code}",
+              QStringLiteral("http://127.0.0.1:%1/nope.git/info/refs?service=git-upload-pack").arg(m_app->port())});
     QCOMPARE(r.out, QByteArray("404"));
-    auto refs = curl({"-D", "-", "-o", "/dev/null",
-                      QStringLiteral("http://127.0.0.1:%1/demo.git/info/refs?service=git-upload-pack").arg(m_app->port())});
+    auto refs =
+        curl({"-D", "-", "-o", "/dev/null",
+              QStringLiteral("http://127.0.0.1:%1/demo.git/info/refs?service=git-upload-pack").arg(m_app->port())});
     QVERIFY2(refs.out.startsWith("HTTP/1.1 200 OK"), refs.out.constData());
     QVERIFY(refs.out.contains("Content-Type: application/x-git-upload-pack-advertisement"));
 }

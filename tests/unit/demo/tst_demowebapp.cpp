@@ -39,7 +39,10 @@ private slots:
     void expectContinue();
 
 private:
-    QString url(const QString &path) const { return QStringLiteral("http://127.0.0.1:%1%2").arg(m_app->port()).arg(path); }
+    QString url(const QString &path) const
+    {
+        return QStringLiteral("http://127.0.0.1:%1%2").arg(m_app->port()).arg(path);
+    }
     std::unique_ptr<DemoWebApp> m_app;
 };
 
@@ -114,8 +117,8 @@ void TestDemoWebApp::echoStreamsBodyIntoHash()
     f.write(body);
     f.close();
 
-    auto r = curl({"-X", "POST", "-H", "X-Case-Test: Mixed Value", "-H", "Content-Type: text/plain",
-                   "--data-binary", "@" + f.fileName(), url("/api/echo/sub/path?x=1&y=a%20b")});
+    auto r = curl({"-X", "POST", "-H", "X-Case-Test: Mixed Value", "-H", "Content-Type: text/plain", "--data-binary",
+                   "@" + f.fileName(), url("/api/echo/sub/path?x=1&y=a%20b")});
     QCOMPARE(r.exitCode, 0);
     const QJsonObject o = QJsonDocument::fromJson(r.out).object();
     QCOMPARE(o.value("method").toString(), QString("POST"));
@@ -165,9 +168,9 @@ void TestDemoWebApp::echoChunkedBodyAndAnyMethod()
 
 void TestDemoWebApp::echoNonUtf8BodyIsNull()
 {
-    const auto r = rawHttp(m_app->port(),
-                           "POST /api/echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 4\r\n\r\n"
-                               + QByteArray("\xff\xfe\x00\x80", 4));
+    const auto r =
+        rawHttp(m_app->port(), "POST /api/echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 4\r\n\r\n" +
+                                   QByteArray("\xff\xfe\x00\x80", 4));
     const QByteArray json = r.data.mid(r.data.indexOf("\r\n\r\n") + 4);
     const QJsonObject o = QJsonDocument::fromJson(json).object();
     QCOMPARE(o.value("body_bytes").toInt(), 4);
@@ -190,8 +193,8 @@ void TestDemoWebApp::redirectIsAbsoluteFromHost()
 void TestDemoWebApp::redirectRefusesOtherSites()
 {
     for (const QString &to : {QString("//evil.example/"), QString("http://evil.example/"), QString("evil")}) {
-        auto r = curl({"-o", "/dev/null", "-w", "%{http_code}", "-G", "--data-urlencode", "to=" + to,
-                       url("/redirect")});
+        auto r =
+            curl({"-o", "/dev/null", "-w", "%{http_code}", "-G", "--data-urlencode", "to=" + to, url("/redirect")});
         QCOMPARE(r.out, QByteArray("400"));
     }
 }
@@ -200,8 +203,9 @@ void TestDemoWebApp::cookieDomainIsHostWithoutPort()
 {
     auto r = curl({"-i", "-H", "Host: demo.heyo.localhost:7001", "-H", "Cookie: a=b", url("/cookie")});
     QVERIFY(r.out.startsWith("HTTP/1.1 200 OK"));
-    QVERIFY2(r.out.contains("Set-Cookie: heyo_demo=hello; Path=/; HttpOnly; SameSite=Lax; Domain=demo.heyo.localhost\r\n"),
-             r.out.constData());
+    QVERIFY2(
+        r.out.contains("Set-Cookie: heyo_demo=hello; Path=/; HttpOnly; SameSite=Lax; Domain=demo.heyo.localhost\r\n"),
+        r.out.constData());
     QVERIFY(r.out.contains("\"received_cookie\":\"a=b\""));
 
     auto v6 = curl({"-i", "-H", "Host: [::1]:7001", url("/cookie")});
@@ -243,10 +247,9 @@ void TestDemoWebApp::keepAliveReusesConnection()
 
 void TestDemoWebApp::pipelinedRequestsAnswerInOrder()
 {
-    const auto r = rawHttp(m_app->port(),
-                           "POST /api/echo/one HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
-                           "GET /status/404 HTTP/1.1\r\nHost: x\r\n\r\n"
-                           "GET /api/echo/three HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const auto r = rawHttp(m_app->port(), "POST /api/echo/one HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+                                          "GET /status/404 HTTP/1.1\r\nHost: x\r\n\r\n"
+                                          "GET /api/echo/three HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     QVERIFY(r.closedByServer);
     const qsizetype one = r.data.indexOf("\"path\":\"/api/echo/one\"");
     const qsizetype two = r.data.indexOf("HTTP/1.1 404");
@@ -262,10 +265,9 @@ void TestDemoWebApp::http10ClosesUnlessKeepAlive()
     QVERIFY(plain.data.startsWith("HTTP/1.1 200 OK"));
     QVERIFY(plain.data.contains("Connection: close"));
 
-    const auto kept = rawHttp(m_app->port(),
-                              "GET /api/whoami HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
-                              "GET /status/418 HTTP/1.0\r\n\r\n");
-    QVERIFY(kept.closedByServer);  // the second one did not ask to be kept
+    const auto kept = rawHttp(m_app->port(), "GET /api/whoami HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                                             "GET /status/418 HTTP/1.0\r\n\r\n");
+    QVERIFY(kept.closedByServer); // the second one did not ask to be kept
     QVERIFY(kept.data.contains("Connection: keep-alive"));
     QVERIFY(kept.data.contains("HTTP/1.1 418"));
 
