@@ -1,0 +1,126 @@
+// Per-request forwarding policy.
+#include "core/forward/ForwardHandler.h"
+
+#include "core/forward/AccountTokens.h"
+
+namespace heyo::forward {
+
+ForwardHandler::ForwardHandler(uint16_t port, AccountTokens &tokens, ForwardReport report,
+                               std::set<std::string> allowedOrigins)
+    : m_port(port), m_tokens(tokens), m_report(std::move(report)), m_allowedOrigins(std::move(allowedOrigins)),
+      m_table(std::make_shared<Table>(Table{LocalOrigin(port, {}, m_allowedOrigins), {}}))
+{
+}
+
+void ForwardHandler::setRoutes(std::map<std::string, ForwardRoute> routes)
+{
+    std::lock_guard lock(m_mutex);
+    m_routes = std::move(routes);
+    rebuild();
+}
+
+void ForwardHandler::setPort(uint16_t port)
+{
+    std::lock_guard lock(m_mutex);
+    m_port = port;
+    rebuild();
+}
+
+void ForwardHandler::rebuild()
+{
+    std::set<std::string> slugs;
+    for (const auto &[slug, route] : m_routes)
+        slugs.insert(slug);
+    m_table = std::make_shared<Table>(Table{LocalOrigin(m_port, slugs, m_allowedOrigins), m_routes});
+}
+
+std::shared_ptr<const ForwardHandler::Table> ForwardHandler::table() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_table;
+}
+
+void ForwardHandler::refuse(const net::ExchangePtr &ex, int status, const std::string &line)
+{
+    net::Headers h;
+    h.set("Content-Type", "text/plain; charset=utf-8");
+    h.set("Cache-Control", "no-store");
+    ex->respond(status, std::move(h), line + "\n");
+}
+
+void ForwardHandler::handle(const net::ExchangePtr &ex)
+{
+    auto t = table();
+    const net::RequestHead &req = ex->request();
+    const std::string *host = req.headers.find("Host");
+    auto match = host ? t->origin.matchHost(*host) : std::nullopt;
+    if (!match)
+        return refuse(ex, 421,
+                      "this forwarder answers only to http://127.0.0.1:" + std::to_string(m_port) +
+                          " (or localhost, [::1], <endpoint>.localhost); the Host '" + (host ? *host : "") +
+                          "' was refused");
+    if (std::string why = t->origin.crossOriginRefusal(req.headers, *match); !why.empty())
+        return refuse(ex, 403, why);
+
+    const ForwardRoute *route = nullptr;
+    if (!match->slug.empty())
+        route = &t->routes.at(match->slug); // matchHost only accepts slugs present in the table
+    else if (t->routes.size() == 1)
+        route = &t->routes.begin()->second;
+    else
+        return listRoutes(ex, *t);
+
+    std::string localOrigin = "http://" + match->authority;
+    std::string token = m_tokens.cached(route->accountId);
+    if (!token.empty())
+        return send(ex, *route, localOrigin, token);
+    // No token in memory yet: ask the session (one load shared by everyone waiting), then continue on this loop.
+    m_tokens.fetch(route->accountId, {},
+                   [this, ex, t, route, localOrigin](const std::string &fresh, const QString &error) {
+                       ex->post([this, ex, t, route, localOrigin, fresh, error] {
+                           if (fresh.empty()) {
+                               m_report(route->slug, route->accountId, ForwardEvent::SignInNeeded, error.toStdString());
+                               return refuse(ex, 401, "not signed in to the account that owns '" + route->slug +
+                                                          "': " + error.toStdString() + " (run: heyo login)");
+                           }
+                           send(ex, *route, localOrigin, fresh);
+                       });
+                   });
+}
+
+void ForwardHandler::send(const net::ExchangePtr &ex, const ForwardRoute &route, const std::string &localOrigin,
+                          const std::string &token)
+{
+    net::RequestHead head = ex->request();
+    route.rewriter->rewriteRequest(head, localOrigin, token);
+    net::ProxyHooks hooks;
+    hooks.onResponseHead = [this, rewriter = route.rewriter, slug = route.slug, account = route.accountId, localOrigin,
+                            token](net::ResponseHead &response) {
+        if (response.status == 403)
+            m_report(slug, account, ForwardEvent::WrongAccount, "endpoint belongs to another account");
+        else if (response.status == 401)
+            m_tokens.fetch(account, token, [](const std::string &, const QString &) {}); // refresh for what follows
+        rewriter->rewriteResponse(response, localOrigin);
+    };
+    hooks.describeError = [this, slug = route.slug, account = route.accountId](int status, const std::string &reason) {
+        std::string line = status == 504 ? "endpoint '" + slug + "' did not answer in time (" + reason + ")"
+                                         : "cannot reach endpoint '" + slug + "': " + reason;
+        m_report(slug, account, ForwardEvent::UpstreamError, line);
+        return line;
+    };
+    ex->proxy(route.upstream, std::move(head), std::move(hooks));
+}
+
+void ForwardHandler::listRoutes(const net::ExchangePtr &ex, const Table &table)
+{
+    std::string body = "This is the Heyo Access router. Each endpoint has its own address:\n";
+    for (const auto &[slug, route] : table.routes)
+        body += "  http://" + slug + ".localhost:" + std::to_string(m_port) + "/\n";
+    if (table.routes.empty())
+        body += "  (no endpoint is forwarded yet)\n";
+    net::Headers h;
+    h.set("Content-Type", "text/plain; charset=utf-8");
+    ex->respond(404, std::move(h), std::move(body));
+}
+
+} // namespace heyo::forward

@@ -1,0 +1,241 @@
+// Listener management for the forwarder.
+#include "core/forward/Forwarder.h"
+
+#include "core/forward/AccountTokens.h"
+#include "core/forward/PortOwner.h"
+#include "net/Http.h"
+
+#include <QPointer>
+
+#include <unistd.h>
+
+namespace heyo::forward {
+
+Forwarder::Forwarder(AccountTokens *tokens, Options options, QObject *parent)
+    : QObject(parent), m_tokens(tokens), m_options(std::move(options))
+{
+    std::string error;
+    m_clientTls = net::makeClientTlsContext(m_options.extraCaFile.toStdString(), &error);
+    if (!m_clientTls)
+        m_tlsError = QString::fromStdString(error);
+    m_engine = std::make_unique<net::Engine>(m_options.threads);
+    m_engine->start();
+}
+
+Forwarder::~Forwarder()
+{
+    stopAll(std::chrono::seconds(2));
+    m_engine->stop(std::chrono::milliseconds(0));
+}
+
+std::shared_ptr<ForwardHandler> Forwarder::makeHandler(quint16 port)
+{
+    std::set<std::string> origins;
+    for (const QString &o : m_options.allowedOrigins)
+        origins.insert(o.toStdString());
+    QPointer<Forwarder> self(this);
+    auto report = [self](const std::string &slug, const QString &accountId, ForwardEvent event,
+                         const std::string &message) {
+        // From an engine thread to ours.
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, slug, accountId, event, message] {
+                if (self)
+                    self->report(slug, accountId, event, message);
+            },
+            Qt::QueuedConnection);
+    };
+    return std::make_shared<ForwardHandler>(port, *m_tokens, report, origins);
+}
+
+bool Forwarder::listenBoth(Listening &l, quint16 port, QString *error)
+{
+    net::ListenerConfig config;
+    config.address = "127.0.0.1";
+    config.port = port;
+    if (m_options.onlyCurrentUser) {
+        config.lookupPeerUid = true;
+        config.acceptFilter = [uid = int64_t(::getuid())](const net::PeerInfo &peer) {
+            return peer.loopback && peer.uid == uid; // unknown owner (-1) is refused too
+        };
+    } else {
+        config.acceptFilter = [](const net::PeerInfo &peer) { return peer.loopback; };
+    }
+    auto handler = l.handler;
+    auto handle = [handler](const net::ExchangePtr &ex) { handler->handle(ex); };
+    net::ListenerId id = 0;
+    net::ListenResult v4 = m_engine->listen(config, handle, &id);
+    if (!v4.ok) {
+        QString owner = port ? PortOwner::describe(port) : QString();
+        *error = tr("cannot listen on 127.0.0.1:%1: %2").arg(port).arg(QString::fromStdString(v4.error));
+        if (!owner.isEmpty())
+            *error += tr(" (held by %1)").arg(owner);
+        return false;
+    }
+    l.port = v4.port;
+    l.listenerIds.push_back(id);
+    l.handler->setPort(l.port); // known only now when the caller asked for any free port
+    // The same port on ::1, so "localhost" works for clients that try IPv6 first. A host without IPv6 loopback
+    // simply has none; but a port taken on ::1 by someone else would capture those clients: that is an error.
+    config.address = "::1";
+    config.port = l.port;
+    net::ListenResult v6 = m_engine->listen(config, handle, &id);
+    if (v6.ok) {
+        l.listenerIds.push_back(id);
+    } else if (QString::fromStdString(v6.error).contains("in use")) {
+        closeListening(l, std::chrono::milliseconds(0));
+        *error = tr("cannot listen on [::1]:%1: %2").arg(l.port).arg(QString::fromStdString(v6.error));
+        return false;
+    }
+    return true;
+}
+
+bool Forwarder::forward(const ForwardSpec &spec, QString *error)
+{
+    if (!m_clientTls) {
+        *error = tr("cannot set up TLS: %1").arg(m_tlsError);
+        return false;
+    }
+    if (m_endpoints.contains(spec.slug)) {
+        *error = tr("'%1' is already forwarded on port %2").arg(spec.slug).arg(portOf(spec.slug));
+        return false;
+    }
+    const QUrl &url = spec.endpointUrl;
+    if (url.scheme() != "https" || url.host().isEmpty()) {
+        *error = tr("the endpoint URL '%1' is not an https URL").arg(url.toString());
+        return false;
+    }
+    Listening l;
+    l.accountId = spec.accountId;
+    l.route.slug = spec.slug.toStdString();
+    l.route.accountId = spec.accountId;
+    l.route.upstream.host = url.host().toStdString();
+    l.route.upstream.port = static_cast<uint16_t>(url.port(443));
+    l.route.upstream.sni = l.route.upstream.host;
+    l.route.upstream.tls = m_clientTls.get();
+    l.route.rewriter = std::make_shared<MessageRewriter>(l.route.upstream.host, l.route.upstream.port);
+    l.handler = makeHandler(spec.port);
+    l.handler->setRoutes({{l.route.slug, l.route}});
+    if (!listenBoth(l, spec.port, error))
+        return false;
+    m_endpoints.insert(spec.slug, std::move(l));
+    updateRouter();
+    emit forwardingChanged();
+    return true;
+}
+
+bool Forwarder::startRouter(quint16 port, QString *error)
+{
+    if (m_router) {
+        *error = tr("the router already listens on port %1").arg(m_router->port);
+        return false;
+    }
+    auto router = std::make_unique<Listening>();
+    router->handler = makeHandler(port);
+    router->handler->setRoutes({});
+    if (!listenBoth(*router, port, error))
+        return false;
+    m_router = std::move(router);
+    updateRouter();
+    emit forwardingChanged();
+    return true;
+}
+
+void Forwarder::updateRouter()
+{
+    if (!m_router)
+        return;
+    std::map<std::string, ForwardRoute> routes;
+    for (const Listening &l : std::as_const(m_endpoints))
+        routes[l.route.slug] = l.route;
+    m_router->handler->setRoutes(std::move(routes));
+}
+
+void Forwarder::closeListening(Listening &l, std::chrono::milliseconds grace)
+{
+    for (uint64_t id : l.listenerIds)
+        m_engine->closeListener(id, grace);
+    l.listenerIds.clear();
+}
+
+void Forwarder::stop(const QString &slug, std::chrono::milliseconds grace)
+{
+    auto it = m_endpoints.find(slug);
+    if (it == m_endpoints.end())
+        return;
+    closeListening(*it, grace);
+    m_endpoints.erase(it);
+    updateRouter();
+    emit forwardingChanged();
+}
+
+void Forwarder::stopAccount(const QString &accountId, std::chrono::milliseconds grace)
+{
+    for (const QString &slug : m_endpoints.keys())
+        if (m_endpoints.value(slug).accountId == accountId)
+            stop(slug, grace);
+}
+
+void Forwarder::stopAll(std::chrono::milliseconds grace)
+{
+    for (Listening &l : m_endpoints)
+        closeListening(l, grace);
+    m_endpoints.clear();
+    if (m_router)
+        closeListening(*m_router, grace);
+    m_router.reset();
+    emit forwardingChanged();
+}
+
+quint16 Forwarder::portOf(const QString &slug) const
+{
+    auto it = m_endpoints.find(slug);
+    return it == m_endpoints.end() ? 0 : it->port;
+}
+
+QList<ForwardStats> Forwarder::stats() const
+{
+    QList<ForwardStats> out;
+    auto collect = [this](const QString &slug, const Listening &l) {
+        ForwardStats s;
+        s.slug = slug;
+        s.port = l.port;
+        s.lastError = l.lastError;
+        for (uint64_t id : l.listenerIds) {
+            net::Counters c = m_engine->counters(id);
+            s.openConnections += c.openConnections;
+            s.requests += c.requests;
+            s.bytesIn += c.bytesIn;
+            s.bytesOut += c.bytesOut;
+            if (s.lastError.isEmpty() && !c.lastError.empty())
+                s.lastError = QString::fromStdString(c.lastError);
+        }
+        return s;
+    };
+    for (auto it = m_endpoints.begin(); it != m_endpoints.end(); ++it)
+        out << collect(it.key(), it.value());
+    if (m_router)
+        out << collect(QString(), *m_router);
+    return out;
+}
+
+void Forwarder::report(const std::string &slug, const QString &accountId, ForwardEvent event,
+                       const std::string &message)
+{
+    QString s = QString::fromStdString(slug), m = QString::fromStdString(message);
+    if (auto it = m_endpoints.find(s); it != m_endpoints.end())
+        it->lastError = m;
+    switch (event) {
+    case ForwardEvent::WrongAccount:
+        emit wrongAccount(s, m);
+        break;
+    case ForwardEvent::SignInNeeded:
+        emit signInNeeded(accountId, m);
+        break;
+    case ForwardEvent::UpstreamError:
+        emit upstreamError(s, m);
+        break;
+    }
+}
+
+} // namespace heyo::forward
