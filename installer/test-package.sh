@@ -47,9 +47,15 @@ trap 'exit 130' INT TERM
 # --- Build: the programs and data first (only what the package holds), then the package.
 echo "== building the programs and the package data"
 targets=(heyo heyo-edge heyo-access heyo_package_data)
-ninja -C "$BUILD" -t targets all 2>/dev/null | grep -q '^heyo_icon_pngs:' && targets+=(heyo_icon_pngs)
+command -v ninja >/dev/null || die "ninja is missing (the build is configured with -G Ninja)"
+ninja -C "$BUILD" -t targets all >"$T/targets" 2>/dev/null || die "cannot list the targets of $BUILD (not a Ninja build?)"
+has_target() { grep -q "^$1:" "$T/targets"; }
+optional=()
+for t in heyo_icon_pngs heyo_browser_signin; do
+    if has_target "$t"; then targets+=("$t"); optional+=("$t"); fi
+done
 for t in "${targets[@]}"; do
-    ninja -C "$BUILD" -t targets all 2>/dev/null | grep -q "^$t:" ||
+    has_target "$t" ||
         die "the build has no target '$t' (heyo-access needs HEYO_BUILD_GUI=ON and app/heyo-access)"
 done
 cmake --build "$BUILD" --target "${targets[@]}" >"$T/build.log" 2>&1 || { tail -40 "$T/build.log"; die "build failed"; }
@@ -76,7 +82,10 @@ expected=(
     /usr/share/bash-completion/completions/heyo
     /usr/share/doc/heyo-access/copyright /usr/share/doc/heyo-access/changelog.Debian.gz
 )
-if command -v rsvg-convert >/dev/null; then
+if [[ " ${optional[*]} " == *" heyo_browser_signin "* ]]; then
+    expected+=(/usr/lib/heyo-access/libheyo_browser_signin.so)
+fi
+if [[ " ${optional[*]} " == *" heyo_icon_pngs "* ]]; then
     for s in 16 22 24 32 48 64 128 256; do expected+=("/usr/share/icons/hicolor/${s}x${s}/apps/heyo-access.png"); done
 fi
 missing=0
@@ -116,8 +125,10 @@ else
 fi
 before=$failures
 for b in heyo heyo-edge heyo-access; do
-    if readelf -d "$T/root/usr/bin/$b" | grep -qE 'RPATH|RUNPATH'; then fail "$b has an RPATH"; fi
-    if readelf -S "$T/root/usr/bin/$b" | grep -q '\.debug_'; then fail "$b is not stripped"; fi
+    [ -f "$T/root/usr/bin/$b" ] || continue # reported missing above
+    dyn=$(readelf -d "$T/root/usr/bin/$b") sections=$(readelf -S "$T/root/usr/bin/$b")
+    if [[ $dyn == *RPATH* || $dyn == *RUNPATH* ]]; then fail "$b has an RPATH"; fi
+    if [[ $sections == *.debug_* ]]; then fail "$b is not stripped"; fi
 done
 if [ "$failures" -eq "$before" ]; then pass "the programs have no RPATH and no debug sections"; fi
 
