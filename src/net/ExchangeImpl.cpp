@@ -1,0 +1,44 @@
+// Exchange calls forwarded to the connection; no-ops once the client is gone.
+#include "net/ExchangeImpl.h"
+
+#include "net/ClientConnection.h"
+#include "net/EventLoop.h"
+
+namespace heyo::net {
+
+ExchangeImpl::ExchangeImpl(ClientConnection *conn, EventLoop *loop, RequestHead head,
+                           std::shared_ptr<const PeerInfo> peer)
+    : m_conn(conn), m_loop(loop), m_head(std::move(head)), m_peer(std::move(peer))
+{
+}
+
+void ExchangeImpl::respond(int status, Headers headers, std::string body)
+{
+    if (!m_conn || m_answered)
+        return;
+    m_answered = true;
+    m_conn->respond(status, std::move(headers), std::move(body));
+}
+
+void ExchangeImpl::readBody(size_t limit, std::function<void(std::string body)> done)
+{
+    if (!m_conn || m_answered || m_reading)
+        return;
+    m_reading = true;
+    m_conn->readBody(limit, std::move(done));
+}
+
+void ExchangeImpl::proxy(const UpstreamTarget &target, RequestHead head, ProxyHooks hooks)
+{
+    if (!m_conn || m_answered)
+        return;
+    m_answered = true;
+    m_conn->proxy(target, std::move(head), std::move(hooks));
+}
+
+void ExchangeImpl::post(std::function<void()> fn)
+{
+    m_loop->post([self = shared_from_this(), fn = std::move(fn)] { fn(); });
+}
+
+} // namespace heyo::net

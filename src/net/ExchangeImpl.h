@@ -1,0 +1,37 @@
+// The engine's Exchange: the request head, the peer, and calls forwarded to the owning connection while it lives.
+#pragma once
+
+#include "net/Http.h"
+
+namespace heyo::net {
+
+class ClientConnection;
+class EventLoop;
+
+class ExchangeImpl final : public Exchange {
+public:
+    ExchangeImpl(ClientConnection *conn, EventLoop *loop, RequestHead head, std::shared_ptr<const PeerInfo> peer);
+
+    const RequestHead &request() const override { return m_head; }
+    const PeerInfo &peer() const override { return *m_peer; }
+    bool closed() const override { return m_conn == nullptr; }
+    void respond(int status, Headers headers, std::string body) override;
+    void readBody(size_t limit, std::function<void(std::string body)> done) override;
+    void proxy(const UpstreamTarget &target, RequestHead head, ProxyHooks hooks = {}) override;
+    void post(std::function<void()> fn) override;
+
+    bool answered() const { return m_answered; }
+    bool reading() const { return m_reading; }
+    void markAnswered() { m_answered = true; }
+    void detach() { m_conn = nullptr; }
+
+private:
+    ClientConnection *m_conn;
+    EventLoop *m_loop;
+    RequestHead m_head;
+    std::shared_ptr<const PeerInfo> m_peer;
+    bool m_answered = false;
+    bool m_reading = false;
+};
+
+} // namespace heyo::net

@@ -1,0 +1,401 @@
+// llhttp driven with pauses, framed by a strict raw-byte scan of every head.
+#include "net/MessageParser.h"
+
+#include "net/HeaderUtil.h"
+
+#include <cstring>
+
+namespace heyo::net {
+
+namespace {
+
+bool isTchar(unsigned char c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+        return true;
+    return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != 0;
+}
+
+MessageParser *self(llhttp_t *p) { return static_cast<MessageParser *>(p->data); }
+
+} // namespace
+
+MessageParser::MessageParser(Kind kind, Listener *listener) : m_kind(kind), m_listener(listener)
+{
+    llhttp_settings_init(&m_settings);
+    m_settings.on_message_begin = cbMessageBegin;
+    m_settings.on_url = cbUrl;
+    m_settings.on_status = cbStatus;
+    m_settings.on_header_field = cbField;
+    m_settings.on_header_value = cbValue;
+    m_settings.on_header_value_complete = cbValueComplete;
+    m_settings.on_headers_complete = cbHeadersComplete;
+    m_settings.on_body = cbBody;
+    m_settings.on_message_complete = cbMessageComplete;
+    llhttp_init(&m_parser, kind == Kind::Request ? HTTP_REQUEST : HTTP_RESPONSE, &m_settings);
+    m_parser.data = this;
+}
+
+void MessageParser::setLimits(size_t maxHeaderBytes, size_t maxUriBytes)
+{
+    m_maxHeader = maxHeaderBytes;
+    m_maxUri = maxUriBytes;
+}
+
+bool MessageParser::fail(int status, std::string reason)
+{
+    if (!m_errorStatus) {
+        m_errorStatus = status;
+        m_errorReason = std::move(reason);
+    }
+    return false;
+}
+
+void MessageParser::resetScan()
+{
+    m_scan = Scan::FirstLine;
+    m_afterCR = false;
+    m_headBytes = m_lineLen = m_targetLen = 0;
+    m_spaces = 0;
+}
+
+int MessageParser::scanHead(const char *p, size_t n, size_t *used)
+{
+    const int bad = m_kind == Kind::Request ? 400 : 502;
+    for (size_t i = 0; i < n; ++i) {
+        const unsigned char c = static_cast<unsigned char>(p[i]);
+        if (++m_headBytes > m_maxHeader) {
+            if (m_kind == Kind::Request && m_scan == Scan::FirstLine && m_spaces == 1)
+                return fail(414, "request target too long"), -1;
+            return fail(m_kind == Kind::Request ? 431 : 502, "header block too large"), -1;
+        }
+        if (m_afterCR) {
+            if (c != '\n')
+                return fail(bad, "bare CR in header block"), -1;
+            m_afterCR = false;
+            if (m_scan == Scan::FinalCR) {
+                *used = i + 1;
+                return 1;
+            }
+            if (m_scan == Scan::FirstLine) {
+                if (m_lineLen == 0 && m_headBytes <= 8)
+                    continue; // a stray CRLF before the request line is tolerated (RFC 9112 §2.2)
+                if (m_kind == Kind::Request && m_spaces != 2)
+                    return fail(bad, "malformed request line"), -1;
+            } else if (m_scan == Scan::Name || m_scan == Scan::LineStart) {
+                return fail(bad, "header line without colon"), -1;
+            }
+            m_scan = Scan::LineStart;
+            m_lineLen = 0;
+            continue;
+        }
+        if (c == '\r') {
+            m_afterCR = true;
+            if (m_scan == Scan::LineStart)
+                m_scan = Scan::FinalCR;
+            continue;
+        }
+        if (c == '\n')
+            return fail(bad, "bare LF in header block"), -1;
+        if (c == 0)
+            return fail(bad, "NUL in header block"), -1;
+        if ((c < 0x20 && c != '\t') || c == 0x7f)
+            return fail(bad, "control character in header block"), -1;
+        ++m_lineLen;
+        switch (m_scan) {
+        case Scan::FirstLine:
+            if (c == ' ') {
+                ++m_spaces;
+            } else if (c == '\t' && m_kind == Kind::Request) {
+                return fail(bad, "tab in request line"), -1;
+            } else if (m_kind == Kind::Request && m_spaces == 1 && ++m_targetLen > m_maxUri) {
+                return fail(414, "request target too long"), -1;
+            }
+            break;
+        case Scan::LineStart:
+            if (c == ' ' || c == '\t')
+                return fail(bad, "obsolete line folding"), -1;
+            if (!isTchar(c))
+                return fail(bad, "invalid character in header name"), -1;
+            m_scan = Scan::Name;
+            break;
+        case Scan::Name:
+            if (c == ':')
+                m_scan = Scan::Value;
+            else if (c == ' ' || c == '\t')
+                return fail(bad, "whitespace before colon"), -1;
+            else if (!isTchar(c))
+                return fail(bad, "invalid character in header name"), -1;
+            break;
+        case Scan::Value:
+            break;
+        case Scan::FinalCR:
+            return fail(bad, "bare CR in header block"), -1;
+        }
+    }
+    *used = n;
+    return 0;
+}
+
+MessageParser::Result MessageParser::feed(const char *data, size_t len)
+{
+    if (m_errorStatus)
+        return {Status::Error, 0};
+    const char *pos = data;
+    const char *end = data + len;
+    do {
+        size_t chunk = static_cast<size_t>(end - pos);
+        if (m_inHead) {
+            if (chunk == 0)
+                break;
+            size_t used = 0;
+            if (scanHead(pos, chunk, &used) < 0)
+                return {Status::Error, static_cast<size_t>(pos - data)};
+            chunk = used;
+        }
+        m_pauseRequested = false;
+        llhttp_errno_t e = llhttp_execute(&m_parser, pos, chunk);
+        if (e == HPE_OK) {
+            pos += chunk;
+            continue;
+        }
+        if (e == HPE_PAUSED || e == HPE_PAUSED_UPGRADE) {
+            const char *at = llhttp_get_error_pos(&m_parser);
+            if (e == HPE_PAUSED)
+                llhttp_resume(&m_parser);
+            else
+                llhttp_resume_after_upgrade(&m_parser); // the caller decides whether to tunnel
+            pos = at ? at : pos + chunk;
+            if (m_pauseRequested)
+                return {Status::Paused, static_cast<size_t>(pos - data)};
+            continue; // internal pause at a message end, so the next head gets scanned
+        }
+        if (!m_errorStatus) {
+            const char *why = llhttp_get_error_reason(&m_parser);
+            fail(m_kind == Kind::Request ? 400 : 502, why ? why : llhttp_errno_name(e));
+        }
+        return {Status::Error, static_cast<size_t>(pos - data)};
+    } while (pos < end);
+    return {Status::NeedMore, static_cast<size_t>(pos - data)};
+}
+
+bool MessageParser::finishOnEof()
+{
+    if (!m_started)
+        return true;
+    if (m_inHead || !m_untilEof)
+        return false;
+    m_pauseRequested = false;
+    llhttp_errno_t e = llhttp_finish(&m_parser);
+    return e == HPE_OK || e == HPE_PAUSED;
+}
+
+int MessageParser::cbMessageBegin(llhttp_t *p)
+{
+    MessageParser *s = self(p);
+    s->m_started = true;
+    s->m_inTrailers = false;
+    s->m_field.clear();
+    s->m_value.clear();
+    if (s->m_kind == Kind::Request) {
+        s->m_request.method.clear();
+        s->m_request.target.clear();
+        s->m_request.headers.list().clear();
+    } else {
+        s->m_response.reason.clear();
+        s->m_response.headers.list().clear();
+    }
+    return 0;
+}
+
+int MessageParser::cbUrl(llhttp_t *p, const char *at, size_t len)
+{
+    self(p)->m_request.target.append(at, len);
+    return 0;
+}
+
+int MessageParser::cbStatus(llhttp_t *p, const char *at, size_t len)
+{
+    self(p)->m_response.reason.append(at, len);
+    return 0;
+}
+
+int MessageParser::cbField(llhttp_t *p, const char *at, size_t len)
+{
+    MessageParser *s = self(p);
+    if (!s->m_inTrailers)
+        s->m_field.append(at, len);
+    return 0;
+}
+
+int MessageParser::cbValue(llhttp_t *p, const char *at, size_t len)
+{
+    MessageParser *s = self(p);
+    if (!s->m_inTrailers)
+        s->m_value.append(at, len);
+    return 0;
+}
+
+int MessageParser::cbValueComplete(llhttp_t *p)
+{
+    MessageParser *s = self(p);
+    if (s->m_inTrailers) // trailers are never forwarded: they could smuggle Host, Content-Length or credentials
+        return 0;
+    while (!s->m_value.empty() && (s->m_value.back() == ' ' || s->m_value.back() == '\t'))
+        s->m_value.pop_back();
+    Headers &h = s->m_kind == Kind::Request ? s->m_request.headers : s->m_response.headers;
+    h.add(std::move(s->m_field), std::move(s->m_value));
+    s->m_field.clear();
+    s->m_value.clear();
+    return 0;
+}
+
+int MessageParser::cbHeadersComplete(llhttp_t *p)
+{
+    MessageParser *s = self(p);
+    s->m_inHead = false;
+    s->m_inTrailers = true;
+    return s->headersComplete();
+}
+
+int MessageParser::headersComplete()
+{
+    m_minor = llhttp_get_http_minor(&m_parser);
+    if (llhttp_get_http_major(&m_parser) != 1 || m_minor > 1)
+        return fail(m_kind == Kind::Request ? 505 : 502, "HTTP version not supported"), -1;
+    bool ok = m_kind == Kind::Request ? checkRequestHead() : checkResponseHead();
+    if (!ok)
+        return -1;
+    int r = m_listener->onHead();
+    if (r == Pause) {
+        m_pauseRequested = true;
+        return HPE_PAUSED;
+    }
+    if (m_kind == Kind::Response && r == 0 && m_noBody && m_response.status >= 200)
+        return 1;
+    return r;
+}
+
+bool MessageParser::checkRequestHead()
+{
+    RequestHead &rq = m_request;
+    rq.method = llhttp_method_name(static_cast<llhttp_method_t>(llhttp_get_method(&m_parser)));
+    rq.httpMinor = m_minor;
+    if (rq.method == "CONNECT")
+        return fail(405, "CONNECT is not supported");
+    if (rq.target.empty() || rq.target[0] != '/')
+        return fail(400, "only origin-form request targets are accepted");
+    Headers &h = rq.headers;
+    if (h.count("host") != 1)
+        return fail(400, "exactly one Host header is required");
+    if (h.find("host")->empty())
+        return fail(400, "empty Host header");
+
+    m_contentLength.reset();
+    m_chunked = false;
+    size_t cl = h.count("content-length");
+    size_t te = h.count("transfer-encoding");
+    if (cl > 1)
+        return fail(400, "more than one Content-Length");
+    if (cl && te)
+        return fail(400, "both Content-Length and Transfer-Encoding");
+    if (cl) {
+        auto v = parseContentLength(*h.find("content-length"));
+        if (!v)
+            return fail(400, "invalid Content-Length");
+        m_contentLength = *v;
+    }
+    if (te) {
+        if (m_minor == 0)
+            return fail(400, "Transfer-Encoding in an HTTP/1.0 request");
+        if (te > 1 || !equalsIgnoreCase(*h.find("transfer-encoding"), "chunked"))
+            return fail(400, "Transfer-Encoding other than chunked");
+        m_chunked = true;
+    }
+    rq.contentLength = m_contentLength;
+    rq.chunked = m_chunked;
+
+    ConnectionOptions co = parseConnection(h);
+    m_keepAlive = m_minor >= 1 ? !co.close : (co.keepAlive && !co.close);
+
+    rq.expectContinue = false;
+    for (std::string_view e : h.all("expect"))
+        if (equalsIgnoreCase(e, "100-continue"))
+            rq.expectContinue = true;
+    if (rq.expectContinue && !rq.hasBody())
+        rq.expectContinue = false;
+
+    rq.upgrade = false;
+    if (co.upgrade && m_minor == 1 && h.count("upgrade") == 1 && !rq.hasBody()) {
+        bool h2c = false;
+        forEachToken(*h.find("upgrade"), [&](std::string_view t) {
+            if (equalsIgnoreCase(t.substr(0, t.find('/')), "h2c"))
+                h2c = true;
+        });
+        rq.upgrade = !h2c;
+    }
+    removeHopByHop(h, co, rq.upgrade);
+    h.remove("expect");
+    return true;
+}
+
+bool MessageParser::checkResponseHead()
+{
+    ResponseHead &rs = m_response;
+    rs.status = llhttp_get_status_code(&m_parser);
+    Headers &h = rs.headers;
+    m_contentLength.reset();
+    m_chunked = false;
+    m_untilEof = false;
+    size_t cl = h.count("content-length");
+    size_t te = h.count("transfer-encoding");
+    if (cl > 1)
+        return fail(502, "upstream sent more than one Content-Length");
+    if (cl && te)
+        return fail(502, "upstream sent both Content-Length and Transfer-Encoding");
+    if (cl) {
+        auto v = parseContentLength(*h.find("content-length"));
+        if (!v)
+            return fail(502, "upstream sent an invalid Content-Length");
+        m_contentLength = *v;
+    }
+    if (te) {
+        if (te > 1 || !equalsIgnoreCase(*h.find("transfer-encoding"), "chunked"))
+            return fail(502, "upstream sent a Transfer-Encoding other than chunked");
+        m_chunked = true;
+    }
+    ConnectionOptions co = parseConnection(h);
+    m_keepAlive = m_minor >= 1 ? !co.close : (co.keepAlive && !co.close);
+    const bool bodiless = rs.status < 200 || rs.status == 204 || rs.status == 304 || m_noBody;
+    if (!bodiless && !cl && !te) {
+        m_untilEof = true;
+        m_keepAlive = false;
+    }
+    removeHopByHop(h, co, rs.status == 101);
+    return true;
+}
+
+int MessageParser::cbBody(llhttp_t *p, const char *at, size_t len)
+{
+    MessageParser *s = self(p);
+    int r = s->m_listener->onBody(at, len);
+    if (r == Pause) {
+        s->m_pauseRequested = true;
+        return HPE_PAUSED;
+    }
+    return r;
+}
+
+int MessageParser::cbMessageComplete(llhttp_t *p)
+{
+    MessageParser *s = self(p);
+    s->m_inHead = true;
+    s->m_started = false;
+    s->m_inTrailers = false;
+    s->resetScan();
+    if (s->m_listener->onComplete() == Pause)
+        s->m_pauseRequested = true;
+    return HPE_PAUSED; // always: the next head must pass through scanHead() first
+}
+
+} // namespace heyo::net

@@ -1,0 +1,80 @@
+// OpenSSL context construction for the engine's server and client sides.
+#include "net/TlsContext.h"
+
+#include <openssl/err.h>
+
+namespace heyo::net {
+
+namespace {
+std::string lastSslError()
+{
+    unsigned long code = ERR_get_error();
+    ERR_clear_error();
+    if (!code)
+        return "unknown error";
+    char buf[256];
+    ERR_error_string_n(code, buf, sizeof buf);
+    return buf;
+}
+
+void setError(std::string *error, std::string text)
+{
+    if (error)
+        *error = std::move(text);
+}
+} // namespace
+
+SslCtxPtr makeServerTlsContext(const std::string &certChainFile, const std::string &keyFile, std::string *error)
+{
+    ERR_clear_error();
+    SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
+    if (!ctx) {
+        setError(error, "SSL_CTX_new: " + lastSslError());
+        return nullptr;
+    }
+    SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx.get(), SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    if (SSL_CTX_use_certificate_chain_file(ctx.get(), certChainFile.c_str()) != 1) {
+        setError(error, "cannot use certificate chain " + certChainFile + ": " + lastSslError());
+        return nullptr;
+    }
+    if (SSL_CTX_use_PrivateKey_file(ctx.get(), keyFile.c_str(), SSL_FILETYPE_PEM) != 1) {
+        setError(error, "cannot use private key " + keyFile + ": " + lastSslError());
+        return nullptr;
+    }
+    if (SSL_CTX_check_private_key(ctx.get()) != 1) {
+        setError(error, "the private key " + keyFile + " does not match the certificate " + certChainFile);
+        return nullptr;
+    }
+    static const unsigned char sid[] = "heyo";
+    SSL_CTX_set_session_id_context(ctx.get(), sid, sizeof sid - 1);
+    SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_SERVER);
+    SSL_CTX_set_read_ahead(ctx.get(), 1);
+    return ctx;
+}
+
+SslCtxPtr makeClientTlsContext(const std::string &extraCaFile, std::string *error)
+{
+    ERR_clear_error();
+    SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
+    if (!ctx) {
+        setError(error, "SSL_CTX_new: " + lastSslError());
+        return nullptr;
+    }
+    SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+    if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) {
+        setError(error, "cannot load the system CA certificates: " + lastSslError());
+        return nullptr;
+    }
+    if (!extraCaFile.empty() && SSL_CTX_load_verify_locations(ctx.get(), extraCaFile.c_str(), nullptr) != 1) {
+        setError(error, "cannot load CA file " + extraCaFile + ": " + lastSslError());
+        return nullptr;
+    }
+    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+    // Sessions are kept per upstream by the engine's pool, not in OpenSSL's internal cache.
+    SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_set_read_ahead(ctx.get(), 1);
+    return ctx;
+}
+
+} // namespace heyo::net

@@ -1,0 +1,74 @@
+// Idle upstream connections and TLS sessions per key.
+#include "net/UpstreamPool.h"
+
+#include <algorithm>
+
+namespace heyo::net {
+
+UpstreamPool::~UpstreamPool()
+{
+    for (auto &[k, s] : m_sessions)
+        SSL_SESSION_free(s);
+}
+
+std::string UpstreamPool::keyFor(const UpstreamTarget &t)
+{
+    std::string k = t.host;
+    k += '\n';
+    k += std::to_string(t.port);
+    k += '\n';
+    k += std::to_string(reinterpret_cast<uintptr_t>(t.tls));
+    k += '\n';
+    k += t.sni.empty() ? t.host : t.sni;
+    return k;
+}
+
+UpstreamConnection *UpstreamPool::take(const std::string &key)
+{
+    auto it = m_idle.find(key);
+    if (it == m_idle.end() || it->second.empty())
+        return nullptr;
+    UpstreamConnection *c = it->second.back();
+    it->second.pop_back();
+    return c;
+}
+
+bool UpstreamPool::put(const std::string &key, UpstreamConnection *c)
+{
+    auto &v = m_idle[key];
+    if (v.size() >= MaxIdlePerKey)
+        return false;
+    v.push_back(c);
+    return true;
+}
+
+void UpstreamPool::drop(const std::string &key, UpstreamConnection *c)
+{
+    auto it = m_idle.find(key);
+    if (it != m_idle.end())
+        std::erase(it->second, c);
+}
+
+size_t UpstreamPool::idleCount() const
+{
+    size_t n = 0;
+    for (auto &[k, v] : m_idle)
+        n += v.size();
+    return n;
+}
+
+SSL_SESSION *UpstreamPool::session(const std::string &key) const
+{
+    auto it = m_sessions.find(key);
+    return it == m_sessions.end() ? nullptr : it->second;
+}
+
+void UpstreamPool::storeSession(const std::string &key, SSL_SESSION *s)
+{
+    auto &slot = m_sessions[key];
+    if (slot)
+        SSL_SESSION_free(slot);
+    slot = s;
+}
+
+} // namespace heyo::net

@@ -1,0 +1,40 @@
+// A loop's keep-alive pool of idle upstream connections and its cache of TLS sessions, keyed by
+// (host, port, tls context, sni).
+#pragma once
+
+#include "net/Http.h"
+
+#include <openssl/ssl.h>
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace heyo::net {
+
+class UpstreamConnection;
+
+class UpstreamPool {
+public:
+    UpstreamPool() = default;
+    ~UpstreamPool();
+    UpstreamPool(const UpstreamPool &) = delete;
+    UpstreamPool &operator=(const UpstreamPool &) = delete;
+
+    static std::string keyFor(const UpstreamTarget &t);
+
+    UpstreamConnection *take(const std::string &key); // most recently used idle connection, or nullptr
+    bool put(const std::string &key, UpstreamConnection *c); // false → pool full, caller closes
+    void drop(const std::string &key, UpstreamConnection *c);
+    size_t idleCount() const;
+
+    SSL_SESSION *session(const std::string &key) const; // borrowed
+    void storeSession(const std::string &key, SSL_SESSION *s); // takes ownership
+
+private:
+    static constexpr size_t MaxIdlePerKey = 512;
+    std::unordered_map<std::string, std::vector<UpstreamConnection *>> m_idle;
+    std::unordered_map<std::string, SSL_SESSION *> m_sessions;
+};
+
+} // namespace heyo::net
