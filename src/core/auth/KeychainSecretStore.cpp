@@ -39,6 +39,7 @@ SecretResult KeychainSecretStore::classify(int keychainError, const QString &err
     }
     const QString lower = errorString.toLower();
     if (lower.contains(QLatin1String("d-bus")) || lower.contains(QLatin1String("dbus")) ||
+        lower.contains(QLatin1String("could not connect")) || lower.contains(QLatin1String("serviceunknown")) ||
         lower.contains(QLatin1String("secret service")) || lower.contains(QLatin1String("org.freedesktop.secrets"))) {
         r.status = SecretStatus::NoBackend;
         r.message = QStringLiteral("no keychain available: no Secret Service on the session D-Bus (%1)").arg(errorString);
@@ -64,7 +65,8 @@ void KeychainSecretStore::run(QKeychain::Job *job, Callback done, bool isWrite)
             if (auto *reader = qobject_cast<QKeychain::ReadPasswordJob *>(j))
                 r.data = reader->binaryData();
         } else if (r.status != SecretStatus::NotFound) {
-            qCWarning(lcAuth) << "keychain" << j->key() << secretStatusName(r.status) << j->errorString();
+            // Info, not warning: the caller reports the failure to the user in its own words.
+            qCInfo(lcAuth) << "keychain" << j->key() << secretStatusName(r.status) << j->errorString();
         }
         done(r);
     });

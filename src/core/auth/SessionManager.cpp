@@ -437,14 +437,21 @@ void SessionManager::exchange(const QString &accountId)
             e->session.expiresAt = claims ? claims->expiresAt : r.value->expiresAt;
             e->session.lifetime = claims ? claims->lifetimeSeconds() : 0;
             e->forceRefresh = false;
-            m_secrets->write(SecretStore::keyFor(accountId, kJwt), r.value->token, [accountId](const SecretResult &w) {
-                if (!w.ok())
-                    qCWarning(lcAuth) << "refreshed token of" << accountId << "kept in memory only:" << w.message;
-            });
             saveAccount(*e, nullptr);
             schedule(*e);
             emit sessionChanged(accountId);
-            finish(accountId, {{Error::None, {}}, e->session.token});
+            // Answer once the keychain has the new token, so a short-lived process (the CLI) never exits with the
+            // old one still stored.
+            m_secrets->write(SecretStore::keyFor(accountId, kJwt), r.value->token,
+                             [this, accountId, gen](const SecretResult &w) {
+                                 Entry *e = entry(accountId);
+                                 if (!e || e->generation != gen)
+                                     return;
+                                 if (!w.ok())
+                                     qCWarning(lcAuth) << "refreshed token of" << accountId
+                                                       << "kept in memory only:" << w.message;
+                                 finish(accountId, {{Error::None, {}}, e->session.token});
+                             });
             return;
         }
         if (r.error.kind == api::ApiError::Http && (r.error.httpStatus == 401 || r.error.httpStatus == 403)) {
