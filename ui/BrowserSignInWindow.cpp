@@ -42,8 +42,8 @@ BrowserSignInWindow::BrowserSignInWindow(const api::ServiceSettings &service, Br
     m_profile = new QWebEngineProfile(this);
     m_profile->setHttpCacheType(QWebEngineProfile::MemoryHttpCache);
     m_profile->setPersistentCookiesPolicy(QWebEngineProfile::NoPersistentCookies);
-    auto *page = new QWebEnginePage(m_profile, this);
     m_view = new QWebEngineView(this);
+    auto *page = new QWebEnginePage(m_profile, m_view); // owned by the view, so it dies before the profile
     m_view->setPage(page);
     m_status = new QLabel(this);
     m_status->setText(tr("Connecting to %1…").arg(service.baseUrl.host()));
