@@ -144,6 +144,12 @@ MessageParser::Result MessageParser::feed(const char *data, size_t len)
     const char *pos = data;
     const char *end = data + len;
     do {
+        if (m_upgradePending) {
+            // llhttp stops after a message that asked for an upgrade; the caller has decided to stay HTTP.
+            m_upgradePending = false;
+            if (llhttp_execute(&m_parser, pos, 0) == HPE_PAUSED_UPGRADE)
+                llhttp_resume_after_upgrade(&m_parser);
+        }
         size_t chunk = static_cast<size_t>(end - pos);
         if (m_inHead) {
             if (chunk == 0)
@@ -393,6 +399,7 @@ int MessageParser::cbMessageComplete(llhttp_t *p)
     s->m_started = false;
     s->m_inTrailers = false;
     s->resetScan();
+    s->m_upgradePending = llhttp_get_upgrade(p) != 0;
     if (s->m_listener->onComplete() == Pause)
         s->m_pauseRequested = true;
     return HPE_PAUSED; // always: the next head must pass through scanHead() first

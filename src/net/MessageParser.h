@@ -99,6 +99,7 @@ private:
     bool m_pauseRequested = false;
     bool m_completePause = false;
     bool m_noBody = false;
+    bool m_upgradePending = false;
     std::string m_field;
     std::string m_value;
     RequestHead m_request;

@@ -437,7 +437,9 @@ private slots:
             if (head.empty())
                 return;
             if (head.rfind("GET", 0) == 0) {
-                sendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(Size) + "\r\n\r\n");
+                // One exchange per connection in this script: tell the proxy not to pool it.
+                sendAll(fd, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: " + std::to_string(Size) +
+                                "\r\n\r\n");
                 std::string block(1 << 20, 'x');
                 for (uint64_t sent = 0; sent < Size; sent += block.size())
                     if (!sendAll(fd, block))
