@@ -272,6 +272,8 @@ int MessageParser::headersComplete()
     bool ok = m_kind == Kind::Request ? checkRequestHead() : checkResponseHead();
     if (!ok)
         return -1;
+    if (m_kind == Kind::Response && m_noBody && m_response.status >= 200)
+        m_parser.flags |= F_SKIPBODY; // answers HEAD: no body, even if the listener pauses here
     int r = m_listener->onHead();
     if (r == Pause) {
         m_pauseRequested = true;
@@ -349,6 +351,8 @@ bool MessageParser::checkResponseHead()
 {
     ResponseHead &rs = m_response;
     rs.status = llhttp_get_status_code(&m_parser);
+    if (rs.status < 100 || rs.status > 599)
+        return fail(502, "upstream sent an invalid status code");
     Headers &h = rs.headers;
     m_contentLength.reset();
     m_chunked = false;
