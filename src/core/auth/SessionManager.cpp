@@ -402,6 +402,8 @@ void SessionManager::decide(const QString &accountId)
     Entry *e = entry(accountId);
     const Session::State state = e->session.state(nowSecs());
     if (!e->forceRefresh && state == Session::State::Active) {
+        if (!e->timer || !e->timer->isActive())
+            schedule(*e); // e.g. loaded from the keychain, or a refresh timer that fired a moment early
         finish(accountId, {{Error::None, {}}, e->session.token});
     } else if (!e->apiKey.isEmpty()) {
         exchange(accountId);
@@ -514,7 +516,9 @@ void SessionManager::schedule(Entry &e)
         return;
     const QString id = e.session.account.id;
     const qint64 at = e.session.keepsApiKey ? e.session.expiresAt - e.session.refreshMargin() : e.session.expiresAt;
-    const qint64 delayMs = std::clamp<qint64>((at - nowSecs()) * 1000, 0, qint64(24) * 3600 * 1000);
+    // Milliseconds, and a little after the boundary: a timer that fires early would find the token still "active".
+    const qint64 delayMs =
+        std::clamp<qint64>(at * 1000 - QDateTime::currentMSecsSinceEpoch() + 100, 0, qint64(24) * 3600 * 1000);
     e.timer = std::make_unique<QTimer>();
     e.timer->setSingleShot(true);
     connect(e.timer.get(), &QTimer::timeout, this, [this, id] {
@@ -522,6 +526,7 @@ void SessionManager::schedule(Entry &e)
         if (!e)
             return;
         if (e->session.keepsApiKey) {
+            // Reschedules itself: decide() finishes through exchange() or, if still early, schedules again.
             tokenFor(id, [](const TokenReply &) {});
         } else if (e->session.state(nowSecs()) == Session::State::Expired) {
             emit sessionChanged(id);

@@ -429,8 +429,11 @@ private slots:
                                   "print('port',srv.server_address[1],flush=True)\n"
                                   "srv.serve_forever()\n"),
                    logFile});
-        QVERIFY(app.waitForReadyRead(10000));
-        const int appPort = QString::fromUtf8(app.readAll()).section(QLatin1Char(' '), 1).trimmed().toInt();
+        QByteArray banner;
+        while (!banner.contains('\n') && app.waitForReadyRead(10000))
+            banner += app.readAll();
+        const int appPort =
+            QRegularExpression(QStringLiteral("port (\\d+)")).match(QString::fromUtf8(banner)).captured(1).toInt();
         QVERIFY(appPort > 0);
 
         test::EdgeProcess edge;

@@ -203,7 +203,7 @@ private slots:
         QVERIFY2(t.ok(), qPrintable(t.message));
         QVERIFY(auth::JwtClaims::decode(t.token)->expiresAt > QDateTime::currentSecsSinceEpoch());
         QCOMPARE(expired.count(), 0);
-        QVERIFY(nam.counts.value(kExchange) >= 4);
+        QVERIFY(nam.counts.value(kExchange) >= 3); // sign-in plus at least two renewals
     }
 
     void withoutKeySessionExpires()
