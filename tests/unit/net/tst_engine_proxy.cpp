@@ -205,6 +205,13 @@ private slots:
             QCOMPARE(r.body, std::string("abc"));
         }
         QCOMPARE(m_originConnections.load(), 1);
+        // A dropped upstream connection (/hang times out) is replaced by a fresh one transparently.
+        // (It offers the cached TLS session; the origin does not count a resumption yet — see the engine notes.)
+        QVERIFY(c.send("GET /hang HTTP/1.1\r\nHost: l\r\n\r\n"));
+        QCOMPARE(c.readResponse().status, 504);
+        QVERIFY(c.send("GET /resumed HTTP/1.1\r\nHost: l\r\n\r\n"));
+        QCOMPARE(c.readResponse().status, 200);
+        QCOMPARE(m_originConnections.load(), 2);
         // *.localhost names resolve to loopback without DNS and match the certificate's wildcard.
         setTarget(m_originTlsPort, m_clientTls.get(), "app.heyo.localhost");
         RawClient d(m_proxyPort);
@@ -235,6 +242,33 @@ private slots:
         QCOMPARE(r2.status, 502);
         QVERIFY2(r2.body.find("wrong.example") != std::string::npos, r2.body.c_str());
         QVERIFY2(r2.body.find("hostname mismatch") != std::string::npos, r2.body.c_str());
+    }
+
+    void describeErrorWordsTheAnswer()
+    {
+        uint16_t dead;
+        {
+            RawServer s(nullptr);
+            dead = s.port();
+        }
+        auto engine = std::make_unique<Engine>(1);
+        auto res = engine->listen({}, [dead](const ExchangePtr &ex) {
+            UpstreamTarget t;
+            t.host = "127.0.0.1";
+            t.port = dead;
+            ProxyHooks hooks;
+            hooks.describeError = [](int status, const std::string &reason) {
+                return "endpoint demo unreachable (" + std::to_string(status) + "): " + reason;
+            };
+            ex->proxy(t, ex->request(), std::move(hooks));
+        });
+        QVERIFY(res.ok);
+        RawClient c(res.port);
+        QVERIFY(c.send("GET / HTTP/1.1\r\nHost: l\r\n\r\n"));
+        auto r = c.readResponse();
+        QCOMPARE(r.status, 502);
+        QVERIFY2(r.body.rfind("endpoint demo unreachable (502): cannot connect", 0) == 0, r.body.c_str());
+        QCOMPARE(r.header("Content-Type"), std::string("text/plain; charset=utf-8"));
     }
 
     void refusedIs502()
