@@ -223,6 +223,50 @@ private slots:
         QVERIFY(filesContaining(m_home->path(), "ann@example.com").isEmpty());
     }
 
+    void passwordFromTheTerminalIsNotEchoed()
+    {
+        test::EdgeProcess edge;
+        QString error;
+        QVERIFY2(edge.start(&error), qPrintable(error));
+        const QByteArray password = "pw-tty-5550-quiet";
+        QVERIFY(edge.addAccount(QStringLiteral("tty@example.com"), password, {}, &error));
+        // A real pseudo-terminal: heyo prompts on /dev/tty, the email is echoed, the password must not be.
+        const QString driver = QStringLiteral(
+            "import os, pty, sys\n"
+            "pw = sys.stdin.buffer.read()\n"
+            "pid, fd = pty.fork()\n"
+            "if pid == 0:\n"
+            "    os.execv(sys.argv[1], sys.argv[1:])\n"
+            "out = b''\n"
+            "def until(s):\n"
+            "    global out\n"
+            "    while s not in out:\n"
+            "        try: d = os.read(fd, 1024)\n"
+            "        except OSError: return\n"
+            "        if not d: return\n"
+            "        out += d\n"
+            "until(b'Email: '); os.write(fd, b'tty@example.com\\n')\n"
+            "until(b'Password for tty@example.com: '); os.write(fd, pw + b'\\n')\n"
+            "until(b'\\x00')\n"
+            "_, st = os.waitpid(pid, 0)\n"
+            "sys.stdout.buffer.write(out)\n"
+            "sys.exit(os.waitstatus_to_exitcode(st))\n");
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(QStringLiteral("python3"), QStringList{QStringLiteral("-c"), driver, heyoBinary()} + service(edge) +
+                                                QStringList{QStringLiteral("login")});
+        QVERIFY(p.waitForStarted());
+        p.write(password);
+        p.closeWriteChannel();
+        QVERIFY(p.waitForFinished(60000));
+        const QByteArray transcript = p.readAllStandardOutput();
+        QVERIFY2(p.exitCode() == 0, (transcript + p.readAllStandardError()).constData());
+        QVERIFY2(transcript.contains("Signed in as tty@example.com"), transcript.constData());
+        QVERIFY(transcript.contains("Email: tty@example.com")); // echo on for the email
+        QVERIFY2(!transcript.contains(password), "the password was echoed");
+        QCOMPARE(heyo({QStringLiteral("token")}, {}, true).rc, 0);
+    }
+
     void apiKeyLoginAndApiKeyCommands()
     {
         test::EdgeProcess edge;
