@@ -79,9 +79,9 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${HEYO_PACKAGE_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+# CPack puts the summary line first itself.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "${CPACK_PACKAGE_DESCRIPTION_SUMMARY}
-A private Heyo endpoint only answers requests that carry a token of the
+    "A private Heyo endpoint only answers requests that carry a token of the
 account that owns it. Heyo Access signs you in, keeps the token in the
 desktop keychain (Secret Service), and forwards each endpoint to a port on
 127.0.0.1 that attaches the token, so that curl, git and a browser reach it
