@@ -22,22 +22,33 @@ for tool in cpack dpkg dpkg-deb lintian desktop-file-validate appstreamcli; do
     command -v "$tool" >/dev/null || die "$tool is missing: run scripts/install-deps.sh"
 done
 [ -f "$BUILD/CPackConfig.cmake" ] || die "$BUILD has no CPackConfig.cmake: configure it with CMake first"
-if dpkg-query -W -f='${db:Status-Abbrev}' "$PKG" 2>/dev/null | grep -q '^[ihr]'; then
-    die "$PKG is already installed on this machine; this test would replace and then remove it. Remove it first."
+# A run killed outright (ctest's timeout) cannot clean up; its marker tells its leftover from a real installation.
+MARK=/var/tmp/heyo-package-test.installed
+is_installed() { dpkg-query -W -f='${db:Status-Abbrev}' "$PKG" 2>/dev/null | grep -q '^[ihr]'; }
+if is_installed; then
+    if [ -f "$MARK" ]; then
+        echo "test-package: removing $PKG left installed by an interrupted run"
+        dpkg --purge "$PKG" >/dev/null || die "cannot remove the $PKG left by an interrupted run"
+    else
+        die "$PKG is already installed on this machine; this test would replace and then remove it. Remove it first."
+    fi
 fi
+rm -f "$MARK"
 
 T=$(mktemp -d /tmp/heyo-package-test.XXXXXX)
 installed=0
 app_pids=()
 cleanup() {
     local rc=$?
+    set +e # every step of the clean-up must run, whatever fails
     for pid in "${app_pids[@]}"; do
         kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
     done
-    if [ "$installed" -eq 1 ] && dpkg-query -W -f='${db:Status-Abbrev}' "$PKG" 2>/dev/null | grep -q '^[ihr]'; then
+    if [ "$installed" -eq 1 ] && is_installed; then
         echo "test-package: removing $PKG to restore the machine"
         dpkg --purge "$PKG" >/dev/null 2>&1 || echo "test-package: could not remove $PKG" >&2
     fi
+    is_installed || rm -f "$MARK"
     rm -rf "$T"
     exit "$rc"
 }
@@ -135,6 +146,7 @@ if [ "$failures" -eq "$before" ]; then pass "the programs have no RPATH and no d
 # --- Install. Remember which of the package's paths existed before, so that removal can be checked exactly.
 echo "== dpkg -i"
 while read -r p; do if [ -e "$p" ]; then echo "$p"; fi; done <"$T/paths" >"$T/existed-before"
+touch "$MARK"
 if ! dpkg -i "$DEB" >"$T/dpkg-i.log" 2>&1; then
     cat "$T/dpkg-i.log"
     installed=1 # a half-configured package is ours to remove
