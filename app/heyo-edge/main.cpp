@@ -3,7 +3,7 @@
 #include "edge/EdgeServer.h"
 #include "edge/Secrets.h"
 #include "edge/Store.h"
-#include "demo/DemoApps.h"
+#include "edge/demo/DemoApps.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -215,21 +215,27 @@ int apiKeyRevoke(const QStringList &args)
     return Ok;
 }
 
-// SIGINT/SIGTERM are taken by a thread of their own and turned into a clean quit of the event loop.
-void quitOnSignals()
+// SIGINT/SIGTERM are blocked in every thread (block before any thread starts: threads inherit the mask) and taken
+// by one thread of their own, which turns them into a clean quit of the event loop.
+sigset_t terminationSignals()
 {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    QThread *waiter = QThread::create([set] {
+    return set;
+}
+
+void quitOnSignals()
+{
+    QThread *waiter = QThread::create([] {
+        sigset_t set = terminationSignals();
         int sig = 0;
         sigwait(&set, &sig);
         QMetaObject::invokeMethod(qApp, &QCoreApplication::quit, Qt::QueuedConnection);
     });
-    waiter->setParent(qApp);
     waiter->start();
+    // The waiter stays blocked in sigwait until a signal comes; at exit the process ends it.
 }
 
 int serve(const QStringList &args, bool demo)
@@ -282,6 +288,8 @@ int serve(const QStringList &args, bool demo)
         };
     }
 
+    sigset_t blocked = terminationSignals();
+    pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
     heyo::demo::DemoApps apps;
     if (demo) {
         QString error;

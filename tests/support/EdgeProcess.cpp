@@ -6,6 +6,7 @@
 
 bool EdgeProcess::start(const QString &mode, const QStringList &extra)
 {
+    m_log.clear(); // a restart must not find the previous run's "listening" line
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_process->start(HEYO_EDGE_BINARY,
@@ -58,8 +59,10 @@ EdgeProcess::~EdgeProcess()
 
 QByteArray EdgeProcess::log()
 {
-    if (m_process)
+    if (m_process) {
+        m_process->waitForReadyRead(200); // what the server wrote may still be in the pipe
         m_log += m_process->readAll();
+    }
     return m_log;
 }
 

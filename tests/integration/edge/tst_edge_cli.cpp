@@ -179,7 +179,8 @@ private slots:
         QProcess p;
         p.start(HEYO_EDGE_BINARY, {"serve", "--data", dir.path(), "--listen", "127.0.0.1:0"});
         QVERIFY(p.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(p.readAllStandardOutput().contains("listening on"), 20000);
+        QByteArray out;
+        QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput()).contains("listening on"), 20000);
         ::kill(pid_t(p.processId()), SIGTERM);
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
