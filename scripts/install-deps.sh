@@ -12,6 +12,7 @@ PACKAGES=(
   curl openssl procps iproute2 util-linux fcgiwrap chromium
   # packaging: icon renders, the package checks, the completion loader
   librsvg2-bin lintian desktop-file-utils appstream bash-completion
+  wrk nginx haproxy # bench/run.sh: the forwarder benchmark against nginx and haproxy
   # fuzzing
   clang libclang-rt-14-dev
 )
