@@ -1,5 +1,5 @@
 // heyo: the command line. Wiring only; the commands live in their own classes.
-#include "Cli.h"
+#include "cli/Cli.h"
 
 #include <QCoreApplication>
 

@@ -1,8 +1,8 @@
 // `heyo accounts [--default E]`: the signed-in accounts (non-secret data only), and switching the default.
-#include "AccountsCommand.h"
+#include "cli/AccountsCommand.h"
 
-#include "CliContext.h"
-#include "Terminal.h"
+#include "cli/CliContext.h"
+#include "cli/Terminal.h"
 
 #include <QDateTime>
 

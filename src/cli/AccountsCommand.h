@@ -1,7 +1,7 @@
 // `heyo accounts`: List signed-in accounts; --default E switches the default
 #pragma once
 
-#include "Command.h"
+#include "cli/Command.h"
 
 namespace heyo::cli {
 

@@ -1,8 +1,8 @@
 // `heyo api-key create --label L | list | revoke ID`. A created key goes to stdout once and nowhere else.
-#include "ApiKeyCommand.h"
+#include "cli/ApiKeyCommand.h"
 
-#include "CliContext.h"
-#include "Terminal.h"
+#include "cli/CliContext.h"
+#include "cli/Terminal.h"
 
 #include "core/api/ApiClient.h"
 

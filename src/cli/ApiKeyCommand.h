@@ -1,7 +1,7 @@
 // `heyo api-key`: Create, list or revoke API keys (a new key is printed once)
 #pragma once
 
-#include "Command.h"
+#include "cli/Command.h"
 
 namespace heyo::cli {
 

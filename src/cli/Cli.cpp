@@ -1,15 +1,15 @@
 // Command table and argument handling of `heyo`.
-#include "Cli.h"
+#include "cli/Cli.h"
 
-#include "AccountsCommand.h"
-#include "ApiKeyCommand.h"
-#include "CliContext.h"
-#include "GitCredentialCommand.h"
-#include "LoginCommand.h"
-#include "LogoutCommand.h"
-#include "Terminal.h"
-#include "TokenCommand.h"
-#include "WhoamiCommand.h"
+#include "cli/AccountsCommand.h"
+#include "cli/ApiKeyCommand.h"
+#include "cli/CliContext.h"
+#include "cli/GitCredentialCommand.h"
+#include "cli/LoginCommand.h"
+#include "cli/LogoutCommand.h"
+#include "cli/Terminal.h"
+#include "cli/TokenCommand.h"
+#include "cli/WhoamiCommand.h"
 
 #include <QLoggingCategory>
 

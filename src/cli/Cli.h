@@ -1,7 +1,7 @@
 // The `heyo` dispatcher: a table of commands, global options, help and version, usage errors (exit 2).
 #pragma once
 
-#include "Command.h"
+#include "cli/Command.h"
 
 #include <QStringList>
 

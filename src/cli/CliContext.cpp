@@ -1,7 +1,7 @@
 // Shared command-line state and the session-error → exit-code mapping.
-#include "CliContext.h"
+#include "cli/CliContext.h"
 
-#include "Terminal.h"
+#include "cli/Terminal.h"
 
 #include "core/auth/KeychainSecretStore.h"
 #include "core/auth/MemorySecretStore.h"

@@ -2,7 +2,7 @@
 // and the one way to end the program (finish).
 #pragma once
 
-#include "ExitCode.h"
+#include "cli/ExitCode.h"
 
 #include "core/api/ApiTypes.h"
 #include "core/api/ServiceSettings.h"

@@ -1,10 +1,10 @@
 // `heyo git-credential get|store|erase`: git's credential-helper protocol (key=value lines on stdin, blank line ends).
 // For a host that is an endpoint of a signed-in account, `get` answers username=heyo and password=<that account's
 // token> (the edge takes Basic with password = token); for any other host it prints nothing, so git asks elsewhere.
-#include "GitCredentialCommand.h"
+#include "cli/GitCredentialCommand.h"
 
-#include "CliContext.h"
-#include "Terminal.h"
+#include "cli/CliContext.h"
+#include "cli/Terminal.h"
 
 #include "core/api/ApiClient.h"
 

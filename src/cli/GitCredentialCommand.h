@@ -1,7 +1,7 @@
 // `heyo git-credential`: git credential helper: answers with the token for the account's endpoints
 #pragma once
 
-#include "Command.h"
+#include "cli/Command.h"
 
 namespace heyo::cli {
 

@@ -1,8 +1,8 @@
 // `heyo login`: password (terminal without echo, or --password-stdin) or API key (--api-key-stdin, --keep-key).
-#include "LoginCommand.h"
+#include "cli/LoginCommand.h"
 
-#include "CliContext.h"
-#include "Terminal.h"
+#include "cli/CliContext.h"
+#include "cli/Terminal.h"
 
 namespace heyo::cli {
 

@@ -1,7 +1,7 @@
 // `heyo login`: Sign in (email and password, or an API key) and keep the session in the keychain
 #pragma once
 
-#include "Command.h"
+#include "cli/Command.h"
 
 namespace heyo::cli {
 

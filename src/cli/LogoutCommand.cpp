@@ -1,8 +1,8 @@
 // `heyo logout [--account E]`: removes the account's secrets from the keychain and forgets the account.
-#include "LogoutCommand.h"
+#include "cli/LogoutCommand.h"
 
-#include "CliContext.h"
-#include "Terminal.h"
+#include "cli/CliContext.h"
+#include "cli/Terminal.h"
 
 namespace heyo::cli {
 

@@ -1,7 +1,7 @@
 // `heyo logout`: Sign out: remove the account's token and API key from the keychain
 #pragma once
 
-#include "Command.h"
+#include "cli/Command.h"
 
 namespace heyo::cli {
 

@@ -1,5 +1,5 @@
 // Prompts on /dev/tty (never on stdout, so `$(heyo token)` stays clean) and echo-free password entry via termios.
-#include "Terminal.h"
+#include "cli/Terminal.h"
 
 #include <QFile>
 

@@ -1,9 +1,9 @@
 // `heyo token`: prints the current JWT on stdout (that is its purpose: `curl -H "Authorization: Bearer $(heyo token)"`),
 // refreshed first when a key is kept and it nears expiry. Never logged.
-#include "TokenCommand.h"
+#include "cli/TokenCommand.h"
 
-#include "CliContext.h"
-#include "Terminal.h"
+#include "cli/CliContext.h"
+#include "cli/Terminal.h"
 
 namespace heyo::cli {
 

@@ -1,7 +1,7 @@
 // `heyo token`: Print the account's current token (refreshed first if needed) on stdout
 #pragma once
 
-#include "Command.h"
+#include "cli/Command.h"
 
 namespace heyo::cli {
 

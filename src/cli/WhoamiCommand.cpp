@@ -1,8 +1,8 @@
 // `heyo whoami`: the account as the service sees it (GET /api/me) and the session's state.
-#include "WhoamiCommand.h"
+#include "cli/WhoamiCommand.h"
 
-#include "CliContext.h"
-#include "Terminal.h"
+#include "cli/CliContext.h"
+#include "cli/Terminal.h"
 
 #include "core/api/ApiClient.h"
 

@@ -1,7 +1,7 @@
 // `heyo whoami`: Show the signed-in account, checked with the service
 #pragma once
 
-#include "Command.h"
+#include "cli/Command.h"
 
 namespace heyo::cli {
 
