@@ -641,8 +641,11 @@ void ClientConnection::acquireUpstream(bool fresh)
 {
     std::string key = UpstreamPool::keyFor(m_target);
     UpstreamConnection *u = fresh ? nullptr : m_worker->pool().take(key);
-    if (!u)
+    if (!u) {
         u = UpstreamConnection::open(m_worker, std::move(key), m_target);
+        m_state->upstreamConnections.fetch_add(1, std::memory_order_relaxed);
+    }
+    m_state->upstreamRequests.fetch_add(1, std::memory_order_relaxed);
     m_up = u;
     u->send(m_upHead);
     u->attach(this, m_headRequest, m_upgrade, m_target.responseTimeout);
@@ -734,6 +737,11 @@ void ClientConnection::upstreamFailed(int status, const std::string &reason, boo
     Headers h;
     h.add("Content-Type", "text/plain; charset=utf-8");
     respond(status, std::move(h), line + "\n");
+}
+
+void ClientConnection::upstreamTlsResumed()
+{
+    m_state->upstreamTlsResumed.fetch_add(1, std::memory_order_relaxed);
 }
 
 void ClientConnection::upstreamDrained()

@@ -48,6 +48,7 @@ public:
     void upstreamReleased(); // the upstream detached itself after a complete response
     void upstreamFailed(int status, const std::string &reason, bool retryable);
     void upstreamDrained(); // its output fell below LowMark: our request body may flow again
+    void upstreamTlsResumed(); // a new upstream connection's TLS handshake resumed a cached session
     bool outputFull() const { return m_out.size() > OutputCap; }
     bool requestComplete() const { return m_reqDone; }
     void tunnelData(const char *data, size_t len);

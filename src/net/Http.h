@@ -150,6 +150,11 @@ struct Counters {
     uint64_t bytesIn = 0;  // from clients
     uint64_t bytesOut = 0; // to clients
     std::string lastError;
+    // The upstream side of proxied exchanges: requests sent (retries included), connections opened for them (the
+    // rest rode on pooled keep-alive connections), and how many of those TLS handshakes resumed a session.
+    uint64_t upstreamRequests = 0;
+    uint64_t upstreamConnections = 0;
+    uint64_t upstreamTlsResumed = 0;
 };
 
 using ListenerId = uint64_t;

@@ -18,6 +18,9 @@ struct ListenerState {
     std::atomic<uint64_t> requests{0};
     std::atomic<uint64_t> bytesIn{0};
     std::atomic<uint64_t> bytesOut{0};
+    std::atomic<uint64_t> upstreamRequests{0};
+    std::atomic<uint64_t> upstreamConnections{0};
+    std::atomic<uint64_t> upstreamTlsResumed{0};
     mutable std::mutex errorMutex;
     std::string lastError;
 
@@ -33,6 +36,9 @@ struct ListenerState {
         c.requests = requests.load(std::memory_order_relaxed);
         c.bytesIn = bytesIn.load(std::memory_order_relaxed);
         c.bytesOut = bytesOut.load(std::memory_order_relaxed);
+        c.upstreamRequests = upstreamRequests.load(std::memory_order_relaxed);
+        c.upstreamConnections = upstreamConnections.load(std::memory_order_relaxed);
+        c.upstreamTlsResumed = upstreamTlsResumed.load(std::memory_order_relaxed);
         std::lock_guard lock(errorMutex);
         c.lastError = lastError;
         return c;

@@ -1,6 +1,8 @@
 // OpenSSL context construction for the engine's server and client sides.
 #include "net/TlsContext.h"
 
+#include "net/UpstreamConnection.h"
+
 #include <openssl/err.h>
 
 namespace heyo::net {
@@ -71,8 +73,10 @@ SslCtxPtr makeClientTlsContext(const std::string &extraCaFile, std::string *erro
         return nullptr;
     }
     SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
-    // Sessions are kept per upstream by the engine's pool, not in OpenSSL's internal cache.
+    // Sessions are kept per upstream by the engine's pool, not in OpenSSL's internal cache; the callback hands
+    // each one over as it arrives (with TLS 1.3 that is after the handshake, when the first bytes are read).
     SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_sess_set_new_cb(ctx.get(), upstreamNewSession);
     SSL_CTX_set_read_ahead(ctx.get(), 1);
     return ctx;
 }

@@ -142,8 +142,15 @@ void UpstreamConnection::connected()
     SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr); // whatever the context says: never without verification
     static const unsigned char alpn[] = "\x08http/1.1";
     SSL_set_alpn_protos(ssl, alpn, sizeof alpn - 1);
-    if (SSL_SESSION *s = m_worker->pool().session(m_key))
-        SSL_set_session(ssl, s);
+    SSL_set_app_data(ssl, this); // for upstreamNewSession
+    if (SSL_SESSION *cached = m_worker->pool().session(m_key)) {
+        // Offer a private copy: OpenSSL marks the session object of a connection that is freed without a TLS
+        // shutdown as not resumable, and that must not spoil the pool's copy for every later connection.
+        if (SSL_SESSION *copy = SSL_SESSION_dup(cached)) {
+            SSL_set_session(ssl, copy);
+            SSL_SESSION_free(copy);
+        }
+    }
     m_state = State::Handshaking;
     handshakeStep();
 }
@@ -154,6 +161,8 @@ void UpstreamConnection::handshakeStep()
     if (r == 0)
         return;
     if (r > 0) {
+        if (SSL_session_reused(m_stream.ssl()) && m_client)
+            m_client->upstreamTlsResumed();
         ready();
         return;
     }
@@ -503,16 +512,33 @@ int UpstreamConnection::onComplete()
     return MessageParser::Pause;
 }
 
+void UpstreamConnection::keepSession(SSL_SESSION *session)
+{
+    // A copy, never the object the live connection holds (see connected()).
+    if (SSL_SESSION *copy = SSL_SESSION_dup(session))
+        m_worker->pool().storeSession(m_key, copy);
+}
+
+int upstreamNewSession(SSL *ssl, SSL_SESSION *session)
+{
+    // TLS 1.3 tickets arrive after the handshake, with the first bytes read; keep each as it comes, so even a
+    // connection that fails later has left a resumable session behind.
+    if (auto *u = static_cast<UpstreamConnection *>(SSL_get_app_data(ssl)); u && SSL_SESSION_is_resumable(session))
+        u->keepSession(session);
+    return 0; // we took no reference to `session`
+}
+
 void UpstreamConnection::finishCycle()
 {
     ClientConnection *c = m_client;
     m_client = nullptr;
     m_complete = false;
     if (SSL *ssl = m_stream.ssl()) {
+        // Contexts without upstreamNewSession (a caller's own SSL_CTX) still get resumption from here.
         SSL_SESSION *s = SSL_get1_session(ssl);
         if (s && SSL_SESSION_is_resumable(s))
-            m_worker->pool().storeSession(m_key, s);
-        else if (s)
+            keepSession(s);
+        if (s)
             SSL_SESSION_free(s);
     }
     const bool reusable = m_parser.keepAlive() && m_in.empty() && m_out.empty() && c && c->requestComplete() &&

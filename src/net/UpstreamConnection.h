@@ -35,6 +35,7 @@ public:
     void clientGone();
     void clientDrained();
     void tunnelShutdown();
+    void keepSession(SSL_SESSION *session); // stores a copy in the pool for the next connection to this upstream
 
     void onIo(uint32_t events) override;
     void onDeadline() override;
@@ -90,5 +91,9 @@ private:
     bool m_tunnelShutdown = false;
     bool m_shutdownSent = false;
 };
+
+// SSL_CTX_sess_set_new_cb callback for client contexts (installed by makeClientTlsContext): hands each new session
+// (TLS 1.3 ticket) of an upstream connection to its pool.
+int upstreamNewSession(SSL *ssl, SSL_SESSION *session);
 
 } // namespace heyo::net

@@ -206,12 +206,15 @@ private slots:
         }
         QCOMPARE(m_originConnections.load(), 1);
         // A dropped upstream connection (/hang times out) is replaced by a fresh one transparently.
-        // (It offers the cached TLS session; the origin does not count a resumption yet — see the engine notes.)
         QVERIFY(c.send("GET /hang HTTP/1.1\r\nHost: l\r\n\r\n"));
         QCOMPARE(c.readResponse().status, 504);
         QVERIFY(c.send("GET /resumed HTTP/1.1\r\nHost: l\r\n\r\n"));
         QCOMPARE(c.readResponse().status, 200);
         QCOMPARE(m_originConnections.load(), 2);
+        Counters counters = m_proxy->counters(m_proxyId);
+        QCOMPARE(counters.upstreamRequests, uint64_t(5));
+        QCOMPARE(counters.upstreamConnections, uint64_t(2));
+        QCOMPARE(counters.upstreamTlsResumed, uint64_t(1)); // the second connection resumed the first one's session
         // *.localhost names resolve to loopback without DNS and match the certificate's wildcard.
         setTarget(m_originTlsPort, m_clientTls.get(), "app.heyo.localhost");
         RawClient d(m_proxyPort);
@@ -219,6 +222,22 @@ private slots:
         auto r = d.readResponse();
         QCOMPARE(r.status, 200);
         QVERIFY(r.body.find("Host: app.heyo.localhost") != std::string::npos);
+    }
+
+    void tlsSessionKeptFromAFailedConnection()
+    {
+        // The first connection ever never completes a response (/hang times out), yet the ticket it read right after
+        // the handshake (TLS 1.3) is kept, and the next connection resumes with it.
+        setTarget(m_originTlsPort, m_clientTls.get(), "127.0.0.1", "localhost");
+        RawClient c(m_proxyPort);
+        QVERIFY(c.send("GET /hang HTTP/1.1\r\nHost: l\r\n\r\n"));
+        QCOMPARE(c.readResponse().status, 504);
+        QVERIFY(c.send("GET /after HTTP/1.1\r\nHost: l\r\n\r\n"));
+        QCOMPARE(c.readResponse().status, 200);
+        Counters counters = m_proxy->counters(m_proxyId);
+        QCOMPARE(counters.upstreamConnections, uint64_t(2));
+        QCOMPARE(counters.upstreamTlsResumed, uint64_t(1));
+        QCOMPARE(m_originConnections.load(), 2);
     }
 
     void tlsVerificationFailureNamesHost()
