@@ -133,7 +133,7 @@ private:
     {
         QVERIFY(!secret.isEmpty());
         QVERIFY2(!m_logs.contains(secret), "a secret appeared in heyo's output");
-        QVERIFY2(!edge.output().contains(secret), "a secret appeared in heyo-edge's log");
+        QVERIFY2(!edge.log().contains(secret), "a secret appeared in heyo-edge's log");
     }
 
 private slots:
@@ -546,7 +546,7 @@ private slots:
             c.start(QStringLiteral("curl"),
                     {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("-"), QStringLiteral("-w"),
                      QStringLiteral("\n%{http_code}"), QStringLiteral("--cacert"), edge.caFile(), QStringLiteral("-K"),
-                     QStringLiteral("-"), edge.endpointUrl(slug).toString()});
+                     QStringLiteral("-"), edge.endpointUrl(slug) + QStringLiteral("/")});
             c.write("header = \"Authorization: Bearer " + token + "\"\n"); // via stdin: never in argv
             c.closeWriteChannel();
             c.waitForFinished(30000);
@@ -582,7 +582,7 @@ private slots:
                                "ada-demo-password\n");
         QVERIFY2(login.rc == 0, login.err.constData());
         QTemporaryDir work;
-        const QString repoUrl = edge.endpointUrl(QStringLiteral("demo-git")).toString() + QStringLiteral("demo.git");
+        const QString repoUrl = edge.endpointUrl(QStringLiteral("demo-git")) + QStringLiteral("/demo.git");
         const auto git = [&](const QStringList &args, const QString &dir) {
             QProcess g;
             QProcessEnvironment e = env({{QStringLiteral("GIT_TERMINAL_PROMPT"), QStringLiteral("0")},

@@ -4,6 +4,8 @@
 #include "Curl.h"
 #include "EdgeProcess.h"
 
+using heyo::test::EdgeProcess;
+
 #include <QJsonDocument>
 #include <QJsonObject>
 
