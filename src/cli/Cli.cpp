@@ -4,9 +4,12 @@
 #include "cli/AccountsCommand.h"
 #include "cli/ApiKeyCommand.h"
 #include "cli/CliContext.h"
+#include "cli/ForwardCommand.h"
 #include "cli/GitCredentialCommand.h"
+#include "cli/ListCommand.h"
 #include "cli/LoginCommand.h"
 #include "cli/LogoutCommand.h"
+#include "cli/OpenCommand.h"
 #include "cli/Terminal.h"
 #include "cli/TokenCommand.h"
 #include "cli/WhoamiCommand.h"
@@ -29,6 +32,9 @@ Cli::Cli()
     m_commands.push_back(std::make_unique<TokenCommand>());
     m_commands.push_back(std::make_unique<ApiKeyCommand>());
     m_commands.push_back(std::make_unique<GitCredentialCommand>());
+    m_commands.push_back(std::make_unique<ListCommand>());
+    m_commands.push_back(std::make_unique<ForwardCommand>());
+    m_commands.push_back(std::make_unique<OpenCommand>());
 }
 
 Cli::~Cli() = default;

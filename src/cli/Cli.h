@@ -24,9 +24,10 @@ public:
 private:
     Command *find(const QString &name) const;
     static void addGlobalOptions(QCommandLineParser &parser);
-    std::vector<std::unique_ptr<Command>> m_commands;
-    std::unique_ptr<QCommandLineParser> m_parser;
+    // Destroyed in reverse: the commands (a running forwarder) go before the context whose sessions they use.
     std::unique_ptr<CliContext> m_context;
+    std::unique_ptr<QCommandLineParser> m_parser;
+    std::vector<std::unique_ptr<Command>> m_commands;
 };
 
 } // namespace heyo::cli

@@ -55,6 +55,18 @@ QString CliContext::requireAccount()
     return id;
 }
 
+QStringList CliContext::requireAccounts()
+{
+    if (!m_options.account.isEmpty()) {
+        const QString id = requireAccount();
+        return id.isEmpty() ? QStringList() : QStringList{id};
+    }
+    const QStringList ids = m_sessions->accountIds();
+    if (ids.isEmpty())
+        fail(ExitNotSignedIn, QStringLiteral("not signed in: run `heyo login`"));
+    return ids;
+}
+
 void CliContext::authorized(const QString &accountId, ApiCall call)
 {
     authorizedAttempt(accountId, std::move(call), false);

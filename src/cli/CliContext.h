@@ -32,11 +32,15 @@ public:
     const GlobalOptions &options() const { return m_options; }
     auth::SessionManager &sessions() { return *m_sessions; }
     QNetworkAccessManager &network() { return m_nam; }
+    // The non-secret settings file (accounts, port assignments); null with --no-store.
+    QSettings *settings() { return m_settings.get(); }
 
     // Service for a new sign-in: --service/--ca-file, else the default account's, else https://localhost:8443.
     api::ServiceSettings serviceForSignIn() const;
     // --account or the default account; empty (and an error printed, finish(3) called) when none.
     QString requireAccount();
+    // --account alone, else every signed-in account; empty (and finish(3) called) when none.
+    QStringList requireAccounts();
 
     // Runs `call` with the account's token. A 401 answer drops that token and runs `call` once more with a fresh
     // one (the kept API key is exchanged). Any other failure ends the program with the right code and message.

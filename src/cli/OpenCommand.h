@@ -1,0 +1,18 @@
+// `heyo open SLUG`: opens http://<slug>.localhost:<port>/ of a running `heyo forward` in the system browser.
+#pragma once
+
+#include "cli/Command.h"
+
+namespace heyo::cli {
+
+class OpenCommand : public Command {
+public:
+    QString name() const override { return QStringLiteral("open"); }
+    QString summary() const override { return QStringLiteral("Open a forwarded endpoint in the browser"); }
+    QString arguments() const override { return QStringLiteral("SLUG"); }
+    bool needsSession() const override { return false; } // only the local port table is read
+    void addOptions(QCommandLineParser &parser) override;
+    void run(CliContext &ctx, const QCommandLineParser &parser, const QStringList &args) override;
+};
+
+} // namespace heyo::cli
