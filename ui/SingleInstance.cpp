@@ -1,0 +1,85 @@
+// Local-socket hand-over between launches: one JSON line in, "ok" back.
+#include "SingleInstance.h"
+
+#include "UiLogging.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLocalSocket>
+
+#include <unistd.h>
+
+namespace heyo::ui {
+
+SingleInstance::SingleInstance(const QString &name, QObject *parent) : QObject(parent), m_name(name)
+{
+    m_server.setSocketOptions(QLocalServer::UserAccessOption);
+    connect(&m_server, &QLocalServer::newConnection, this, [this] {
+        while (QLocalSocket *s = m_server.nextPendingConnection()) {
+            connect(s, &QLocalSocket::disconnected, s, &QObject::deleteLater);
+            connect(s, &QLocalSocket::readyRead, this, [this, s] { readClient(s); });
+        }
+    });
+}
+
+QString SingleInstance::defaultName()
+{
+    // Per user and per HOME, so test runs with throwaway HOMEs never meet each other or the user's instance.
+    const QByteArray home = QDir::homePath().toUtf8();
+    const QByteArray h = QCryptographicHash::hash(home, QCryptographicHash::Sha256).toHex().left(12);
+    return QStringLiteral("heyo-access-%1-%2").arg(::getuid()).arg(QString::fromLatin1(h));
+}
+
+bool SingleInstance::handOver(const QStringList &request, int timeoutMs, QString *error)
+{
+    QLocalSocket socket;
+    socket.connectToServer(m_name);
+    if (socket.waitForConnected(timeoutMs)) {
+        const QByteArray line = QJsonDocument(QJsonArray::fromStringList(request)).toJson(QJsonDocument::Compact) + '\n';
+        socket.write(line);
+        socket.flush();
+        while (!socket.canReadLine() && socket.waitForReadyRead(timeoutMs)) {
+        }
+        if (socket.readLine().trimmed() == "ok")
+            return true;
+        qCWarning(lcUi) << "the running instance did not answer; starting anyway";
+    }
+    if (!listen(error))
+        return false;
+    return false;
+}
+
+bool SingleInstance::listen(QString *error)
+{
+    if (m_server.isListening())
+        return true;
+    if (m_server.listen(m_name))
+        return true;
+    // Nobody answered above, so the socket file is stale (a crashed instance): take it over.
+    QLocalServer::removeServer(m_name);
+    if (m_server.listen(m_name))
+        return true;
+    if (error)
+        *error = m_server.errorString();
+    return false;
+}
+
+void SingleInstance::readClient(QLocalSocket *socket)
+{
+    if (!socket->canReadLine()) {
+        if (socket->bytesAvailable() > 64 * 1024)
+            socket->abort();
+        return;
+    }
+    const QJsonDocument doc = QJsonDocument::fromJson(socket->readLine());
+    QStringList request;
+    for (const auto &v : doc.array())
+        request << v.toString();
+    socket->write("ok\n");
+    socket->flush();
+    emit requested(request);
+}
+
+} // namespace heyo::ui

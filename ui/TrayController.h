@@ -1,0 +1,81 @@
+// The tray icon and its menu: the icon shows the state (signed out, signed in, forwarding, attention) in the panel's
+// light or dark variant, the tooltip says it in words, the menu reaches every endpoint (grouped by device) and every
+// account action. It only emits requests; AppController carries them out.
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <memory>
+
+class QMenu;
+class QSystemTrayIcon;
+
+namespace heyo::auth {
+class SessionManager;
+}
+
+namespace heyo::ui {
+
+class EndpointModel;
+
+class TrayController : public QObject {
+    Q_OBJECT
+public:
+    enum class State { SignedOut, SignedIn, Forwarding, Attention };
+    Q_ENUM(State)
+
+    // `withIcon` false: no tray on this desktop; the state is still tracked (the window shows it).
+    TrayController(auth::SessionManager *sessions, EndpointModel *model, bool withIcon, QObject *parent = nullptr);
+    ~TrayController() override;
+
+    State state() const { return m_state; }
+    QString toolTip() const { return m_toolTip; }
+    QString iconPath() const; // the resource currently shown
+    QSystemTrayIcon *trayIcon() const { return m_tray.get(); }
+    QMenu *menu() const { return m_menu.get(); }
+
+    // Something needs the user (expired session, keychain unavailable, forwarder error); empty clears it.
+    void setAttention(const QString &reason);
+    QString attention() const { return m_attention; }
+
+    static State stateFor(bool signedIn, int forwarding, bool attention);
+    static QString stateName(State s);
+    // ":/icons/tray/<state>-<light|dark>.svg": the dark variant (light glyph) when the palette is dark.
+    static QString iconPathFor(State s, bool darkPalette);
+
+    void rebuildMenu();
+
+signals:
+    void openRequested(const QString &slug);
+    void copyUrlRequested(const QString &slug);
+    void copyCurlRequested(const QString &slug);
+    void toggleForwardingRequested(const QString &slug);
+    void copyTokenRequested(const QString &accountId);
+    void signInRequested();
+    void signOutRequested(const QString &accountId);
+    void settingsRequested();
+    void showEndpointsRequested();
+    void quitRequested();
+    void stateChanged(heyo::ui::TrayController::State state);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void update();
+    void scheduleMenu();
+
+    QPointer<auth::SessionManager> m_sessions;
+    QPointer<EndpointModel> m_model;
+    std::unique_ptr<QMenu> m_menu;
+    std::unique_ptr<QSystemTrayIcon> m_tray;
+    QTimer m_menuTimer;
+    State m_state = State::SignedOut;
+    QString m_toolTip;
+    QString m_attention;
+    bool m_dark = false;
+};
+
+} // namespace heyo::ui
