@@ -152,6 +152,16 @@ void ClientConnection::onDeadline()
     case Phase::Tunnel:
         return;
     case Phase::Http:
+        if (m_authHeld && m_exchange) {
+            // The handler never decided what to do with the held 401: answer rather than hang.
+            m_exchange->setHeld(false);
+            m_authHeld = false;
+            Headers h;
+            h.add("Content-Type", "text/plain; charset=utf-8");
+            m_state->setError("the endpoint refused the token and no new one arrived in time");
+            respond(401, std::move(h), "the endpoint refused the token and no new one arrived in time\n");
+            return;
+        }
         if (m_exchange || m_closing)
             return;
         if (m_parser.midMessage() || !m_in.empty())
@@ -305,6 +315,14 @@ int ClientConnection::onBody(const char *data, size_t len)
 {
     switch (m_bodyMode) {
     case BodyMode::Proxy:
+        if (m_replayKeep) {
+            if (m_replayBody.size() + len > m_hooks.replayLimit) {
+                m_replayKeep = m_replayOk = false; // too big to replay: a 401 will pass through
+                std::string().swap(m_replayBody);
+            } else {
+                m_replayBody.append(data, len);
+            }
+        }
         if (!m_up)
             return 0;
         m_up->sendBody(data, len, m_exchange->request().chunked);
@@ -345,6 +363,8 @@ void ClientConnection::dispatch()
     m_reqStart = Clock::now();
     m_reqDone = m_respStarted = m_respDone = false;
     m_closeAfterResponse = m_sentContinue = m_retried = m_collectOverflow = false;
+    m_replayKeep = m_replayOk = m_authHeld = m_authRetried = false;
+    m_replayBody.clear();
     m_bodyMode = BodyMode::Hold;
     m_framing = Framing::Length;
     m_status = 0;
@@ -413,6 +433,7 @@ void ClientConnection::finishExchange()
     m_reqBytes = 0;
     m_collected.clear();
     m_collected.shrink_to_fit();
+    std::string().swap(m_replayBody);
     m_hooks = ProxyHooks{};
     bool closeIt = !m_keepAlive || m_closeAfterResponse || m_eof || m_shutdown || m_state->closing ||
                    m_framing == Framing::UntilClose;
@@ -598,9 +619,43 @@ void ClientConnection::proxy(const UpstreamTarget &target, RequestHead head, Pro
     m_upgrade = orig.upgrade && head.upgrade;
     const bool collected = m_bodyMode == BodyMode::Collect && m_reqDone;
 
+    // Keep what a retry after a 401 would have to send again (bounded; beyond the limit a 401 passes through).
+    m_replayBody.clear();
+    m_replayKeep = false;
+    m_replayOk = static_cast<bool>(m_hooks.onUnauthorized);
+    if (m_replayOk) {
+        if (collected) {
+            if (m_collected.size() <= m_hooks.replayLimit)
+                m_replayBody = m_collected;
+            else
+                m_replayOk = false;
+        } else if (orig.hasBody()) {
+            if (orig.contentLength && *orig.contentLength > m_hooks.replayLimit)
+                m_replayOk = false;
+            else if (!m_reqDone)
+                m_replayKeep = true;
+        }
+    }
+
+    buildUpstreamHead(head, collected ? &m_collected : nullptr);
+    m_replayable = (collected || !orig.hasBody()) && (idempotent(head.method) || head.headers.has("idempotency-key"));
+    m_headRequest = head.method == "HEAD";
+    if (!collected && !m_reqDone) {
+        m_bodyMode = BodyMode::Proxy;
+        sendContinue();
+    }
+    acquireUpstream(false);
+    processInput();
+}
+
+// The request line and headers for the upstream; with `fullBody` the body goes along with a Content-Length,
+// otherwise it is streamed after the head with the client's framing.
+void ClientConnection::buildUpstreamHead(const RequestHead &head, const std::string *fullBody)
+{
+    const RequestHead &orig = m_exchange->request();
     std::string &s = m_upHead;
     s.clear();
-    s.reserve(512 + (collected ? m_collected.size() : 0));
+    s.reserve(512 + (fullBody ? fullBody->size() : 0));
     s += head.method;
     s += ' ';
     s += head.target;
@@ -614,9 +669,9 @@ void ClientConnection::proxy(const UpstreamTarget &target, RequestHead head, Pro
         s += h.value;
         s += "\r\n";
     }
-    if (collected) {
-        if (orig.hasBody() || !m_collected.empty())
-            s += "Content-Length: " + std::to_string(m_collected.size()) + "\r\n";
+    if (fullBody) {
+        if (orig.hasBody() || !fullBody->empty())
+            s += "Content-Length: " + std::to_string(fullBody->size()) + "\r\n";
     } else if (orig.chunked) {
         s += "Transfer-Encoding: chunked\r\n";
     } else if (orig.contentLength) {
@@ -625,16 +680,44 @@ void ClientConnection::proxy(const UpstreamTarget &target, RequestHead head, Pro
     if (m_upgrade)
         s += "Connection: upgrade\r\n";
     s += "\r\n";
-    if (collected)
-        s += m_collected;
-    m_replayable = (collected || !orig.hasBody()) && (idempotent(head.method) || head.headers.has("idempotency-key"));
-    m_headRequest = head.method == "HEAD";
-    if (!collected && !m_reqDone) {
-        m_bodyMode = BodyMode::Proxy;
-        sendContinue();
+    if (fullBody)
+        s += *fullBody;
+}
+
+void ClientConnection::holdForRetry()
+{
+    // Nothing of the 401 reached the client; drop it with its connection (the rest of it is never read).
+    if (UpstreamConnection *u = m_up) {
+        m_up = nullptr;
+        u->clientGone();
     }
+    m_authHeld = true;
+    m_exchange->setHeld(true);
+    setDeadline(m_loop->now() + m_target.responseTimeout);
+}
+
+void ClientConnection::retryProxy(RequestHead head)
+{
+    if (m_closed || !m_exchange || !m_authHeld)
+        return;
+    m_authHeld = false;
+    m_authRetried = true; // a second 401 goes to the client
+    m_retried = false;
+    clearDeadline();
+    buildUpstreamHead(head, &m_replayBody);
+    m_replayable = idempotent(head.method) || head.headers.has("idempotency-key");
+    m_headRequest = head.method == "HEAD";
     acquireUpstream(false);
     processInput();
+}
+
+void ClientConnection::respondHeld(int status, Headers headers, std::string body)
+{
+    if (m_closed || !m_exchange || !m_authHeld)
+        return;
+    m_authHeld = false;
+    clearDeadline();
+    respond(status, std::move(headers), std::move(body));
 }
 
 void ClientConnection::acquireUpstream(bool fresh)
@@ -655,6 +738,11 @@ int ClientConnection::upstreamHead(ResponseHead &head, const MessageParser &pars
 {
     if (m_closed || !m_exchange)
         return -1;
+    if (head.status == 401 && m_hooks.onUnauthorized && m_replayOk && m_reqDone && !m_authRetried &&
+        m_hooks.onUnauthorized(head)) {
+        holdForRetry();
+        return -1; // the upstream stops parsing; it was already told we are gone
+    }
     m_respStarted = true;
     if (m_hooks.onResponseHead)
         m_hooks.onResponseHead(head);

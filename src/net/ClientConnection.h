@@ -40,6 +40,8 @@ public:
     void respond(int status, Headers headers, std::string body);
     void readBody(size_t limit, std::function<void(std::string)> done);
     void proxy(const UpstreamTarget &target, RequestHead head, ProxyHooks hooks);
+    void retryProxy(RequestHead head);                              // after a held 401
+    void respondHeld(int status, Headers headers, std::string body); // giving up on a held 401
 
     // From UpstreamConnection (all on this loop).
     int upstreamHead(ResponseHead &head, const MessageParser &parser); // 0, or Pause for a tunnel
@@ -78,6 +80,8 @@ private:
     void writeHead(int status, std::string_view reason, const Headers &headers, Framing framing, uint64_t length,
                    bool keepContentLength);
     void writeBody(const char *data, size_t len);
+    void buildUpstreamHead(const RequestHead &head, const std::string *fullBody);
+    void holdForRetry();
     void acquireUpstream(bool fresh);
     void detachUpstream();
     void pumpTunnel();
@@ -134,6 +138,12 @@ private:
     bool m_retried = false;
     bool m_replayable = false;
     bool m_upgrade = false;
+    // The 401 → refresh → one retry rule: the request body kept for a replay, and the hold while the handler decides.
+    std::string m_replayBody;
+    bool m_replayKeep = false; // still copying the streamed body into m_replayBody
+    bool m_replayOk = false;   // the request could be sent again as it was
+    bool m_authHeld = false;
+    bool m_authRetried = false;
     bool m_tunnelClientEof = false;
     bool m_tunnelUpstreamEof = false;
 };

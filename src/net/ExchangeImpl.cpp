@@ -14,9 +14,14 @@ ExchangeImpl::ExchangeImpl(ClientConnection *conn, EventLoop *loop, RequestHead 
 
 void ExchangeImpl::respond(int status, Headers headers, std::string body)
 {
-    if (!m_conn || m_answered)
+    if (!m_conn || (m_answered && !m_held))
         return;
     m_answered = true;
+    if (m_held) {
+        m_held = false;
+        m_conn->respondHeld(status, std::move(headers), std::move(body));
+        return;
+    }
     m_conn->respond(status, std::move(headers), std::move(body));
 }
 
@@ -34,6 +39,14 @@ void ExchangeImpl::proxy(const UpstreamTarget &target, RequestHead head, ProxyHo
         return;
     m_answered = true;
     m_conn->proxy(target, std::move(head), std::move(hooks));
+}
+
+void ExchangeImpl::retry(RequestHead head)
+{
+    if (!m_conn || !m_held)
+        return;
+    m_held = false;
+    m_conn->retryProxy(std::move(head));
 }
 
 void ExchangeImpl::post(std::function<void()> fn)

@@ -18,12 +18,15 @@ public:
     void respond(int status, Headers headers, std::string body) override;
     void readBody(size_t limit, std::function<void(std::string body)> done) override;
     void proxy(const UpstreamTarget &target, RequestHead head, ProxyHooks hooks = {}) override;
+    void retry(RequestHead head) override;
     void post(std::function<void()> fn) override;
 
     bool answered() const { return m_answered; }
     bool reading() const { return m_reading; }
     void markAnswered() { m_answered = true; }
     void detach() { m_conn = nullptr; }
+    void setHeld(bool held) { m_held = held; } // an upstream 401 is held for the handler: respond/retry allowed
+    bool held() const { return m_held; }
 
 private:
     ClientConnection *m_conn;
@@ -32,6 +35,7 @@ private:
     std::shared_ptr<const PeerInfo> m_peer;
     bool m_answered = false;
     bool m_reading = false;
+    bool m_held = false;
 };
 
 } // namespace heyo::net

@@ -88,6 +88,14 @@ struct ProxyHooks {
     // Error statuses the engine produces itself (502/504) carry a one-line plain-text body; this lets the caller
     // word it (e.g. name the endpoint). Arguments: status, engine's own one-line reason. Returns the body line.
     std::function<std::string(int status, const std::string &reason)> describeError;
+    // The upstream answered 401 and nothing of it has reached the client yet. Offered once per exchange, only when
+    // the request can be sent again: it is complete and had no body, or a body of at most `replayLimit` bytes that
+    // the engine kept while streaming it. Return true to take over: the engine drops that response (and its upstream
+    // connection) and holds the exchange until the handler calls Exchange::retry() (once, e.g. with a new token) or
+    // Exchange::respond() (giving up; use post() from other threads). Return false, or a request that cannot be
+    // replayed, and the 401 goes to the client as any response does (onResponseHead sees it).
+    std::function<bool(const ResponseHead &)> onUnauthorized;
+    size_t replayLimit = 64 * 1024;
 };
 
 // One request on a client connection. Created by the engine, handed to the Handler; methods must be called on the
@@ -106,6 +114,9 @@ public:
     // Stream the request to `target` and the response back, with back-pressure both ways. `head` is what to send
     // (the handler's rewritten copy of request()). A 101 answer to an upgrade turns the pair into a two-way tunnel.
     virtual void proxy(const UpstreamTarget &target, RequestHead head, ProxyHooks hooks = {}) = 0;
+    // Only while held after ProxyHooks::onUnauthorized took over a 401: sends the request again to the same target
+    // with `head` (and the kept body), with the same hooks; a second 401 then goes to the client. Otherwise a no-op.
+    virtual void retry(RequestHead head) = 0;
 
     // Run `fn` later on this exchange's loop thread (thread-safe; for answering after work done elsewhere).
     virtual void post(std::function<void()> fn) = 0;

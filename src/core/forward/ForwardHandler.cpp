@@ -93,14 +93,50 @@ void ForwardHandler::send(const net::ExchangePtr &ex, const ForwardRoute &route,
 {
     net::RequestHead head = ex->request();
     route.rewriter->rewriteRequest(head, localOrigin, token);
+    // The token this exchange currently carries (the retry after a 401 carries a new one).
+    auto sent = std::make_shared<std::string>(token);
     net::ProxyHooks hooks;
     hooks.onResponseHead = [this, rewriter = route.rewriter, slug = route.slug, account = route.accountId, localOrigin,
-                            token](net::ResponseHead &response) {
+                            sent](net::ResponseHead &response) {
         if (response.status == 403)
             m_report(slug, account, ForwardEvent::WrongAccount, "endpoint belongs to another account");
-        else if (response.status == 401)
-            m_tokens.fetch(account, token, [](const std::string &, const QString &) {}); // refresh for what follows
+        else if (response.status == 401) // not replayable (or rejected again): refresh for the requests that follow
+            m_tokens.fetch(account, *sent, [](const std::string &, const QString &) {});
         rewriter->rewriteResponse(response, localOrigin);
+    };
+    // Upstream 401 on a replayable request: one refresh shared by every request waiting on this account (the
+    // SessionManager coalesces), then one retry with the new token; or, when no new token can be had, a 401 that
+    // tells the user what to do.
+    std::weak_ptr<net::Exchange> weak = ex;
+    hooks.onUnauthorized = [this, weak, route, localOrigin, sent](const net::ResponseHead &) {
+        if (weak.expired())
+            return false;
+        m_tokens.fetch(route.accountId, *sent,
+                       [this, weak, route, localOrigin, sent](const std::string &fresh, const QString &error) {
+                           auto ex = weak.lock();
+                           if (!ex)
+                               return;
+                           ex->post([this, ex, route, localOrigin, sent, fresh, error] {
+                               if (fresh.empty() || fresh == *sent) {
+                                   const QString who = route.accountName.isEmpty() ? route.accountId
+                                                                                   : route.accountName;
+                                   m_report(route.slug, route.accountId, ForwardEvent::SignInNeeded,
+                                            error.isEmpty() ? "the endpoint refused the token" : error.toStdString());
+                                   net::Headers h;
+                                   h.set("Content-Type", "text/plain; charset=utf-8");
+                                   h.set("Cache-Control", "no-store");
+                                   ex->respond(401, std::move(h),
+                                               "signed out of " + who.toStdString() +
+                                                   ": sign in again (heyo login)\n");
+                                   return;
+                               }
+                               *sent = fresh;
+                               net::RequestHead retry = ex->request();
+                               route.rewriter->rewriteRequest(retry, localOrigin, fresh);
+                               ex->retry(std::move(retry));
+                           });
+                       });
+        return true;
     };
     hooks.describeError = [this, slug = route.slug, account = route.accountId](int status, const std::string &reason) {
         std::string line = status == 504 ? "endpoint '" + slug + "' did not answer in time (" + reason + ")"

@@ -24,6 +24,7 @@ class AccountTokens;
 struct ForwardRoute {
     std::string slug;
     QString accountId;
+    QString accountName; // the account's email, for messages ("signed out of ada@…"); accountId when unknown
     net::UpstreamTarget upstream;
     std::shared_ptr<const MessageRewriter> rewriter;
 };

@@ -109,6 +109,7 @@ bool Forwarder::forward(const ForwardSpec &spec, QString *error)
     l.accountId = spec.accountId;
     l.route.slug = spec.slug.toStdString();
     l.route.accountId = spec.accountId;
+    l.route.accountName = spec.accountName;
     l.route.upstream.host = url.host().toStdString();
     l.route.upstream.port = static_cast<uint16_t>(url.port(443));
     l.route.upstream.sni = l.route.upstream.host;

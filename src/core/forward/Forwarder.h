@@ -25,6 +25,7 @@ class AccountTokens;
 struct ForwardSpec {
     QString slug;
     QString accountId;
+    QString accountName; // the account's email, named in "signed out of …" answers (optional)
     QUrl endpointUrl; // https://<slug>.<domain>[:port]
     quint16 port = 0; // local port; 0 → any free one (tests)
 };
