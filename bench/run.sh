@@ -1,0 +1,415 @@
+#!/usr/bin/env bash
+# The forwarder benchmark (issue 4 "Speed", DESIGN §6): one workload, one machine, one run, through
+#   ours    heyo-forwarder-bench (heyo::forward::Forwarder on the src/net engine)
+#   nginx   nginx as the same forwarder (proxy_pass https, token header, Host pinned, keepalive pool, 64 KiB buffers)
+#   haproxy haproxy likewise (http-reuse always, verified TLS to the upstream, header set)
+#   direct  wrk/curl straight to the upstream with the header (the limit)
+# all against the same TLS upstream (nginx answering 100 bytes, or a 1 GiB stream from tmpfs). Prints requests/s,
+# p50/p99, the proxy's CPU µs per request (from /proc/<pid>/stat), MiB/s and CPU s per GiB for the stream, peak RSS,
+# and the ratios ours/nginx and ours/haproxy. Loopback only; stops everything it started. See bench/README.md.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$REPO/build-bench}
+DURATION=${DURATION:-15}        # seconds per measured wrk run
+WARMUP=${WARMUP:-3}             # seconds of the same load before each measured run (fills the upstream pools)
+CONNS=${CONNS:-"64 256"}        # wrk connection counts
+STREAM_MIB=${STREAM_MIB:-1024}  # size of the streamed response
+WORKERS=${WORKERS:-1}           # engine threads / nginx workers / haproxy threads, the same for all three
+TARGETS=${TARGETS:-"ours nginx haproxy direct"}
+RESULTS=${RESULTS:-}            # also write the result tables to this file
+KEEP=${KEEP:-0}                 # 1 → keep the work directory (configs, logs)
+
+NCPU=$(nproc)
+if [ "$NCPU" -ge 2 ]; then
+    PROXY_CPUS=${PROXY_CPUS:-0}                 # the proxy under test
+    LOAD_CPUS=${LOAD_CPUS:-1-$((NCPU - 1))}     # wrk, curl, the upstream, heyo-edge
+else
+    PROXY_CPUS=${PROXY_CPUS:-0}
+    LOAD_CPUS=${LOAD_CPUS:-0}
+fi
+count_cpus() { # "1-3,5" → 4
+    local n=0 part
+    for part in ${1//,/ }; do
+        if [[ $part == *-* ]]; then n=$((n + ${part#*-} - ${part%-*} + 1)); else n=$((n + 1)); fi
+    done
+    echo "$n"
+}
+WRK_THREADS=${WRK_THREADS:-$(c=$(count_cpus "$LOAD_CPUS"); [ "$c" -gt 4 ] && c=4; echo "$c")}
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# --- what the script uses -----------------------------------------------------------------------------------------
+need_pkgs=()
+for tool in wrk:wrk nginx:nginx haproxy:haproxy curl:curl ss:iproute2 taskset:util-linux; do
+    command -v "${tool%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${tool%%:*}" ] || need_pkgs+=("${tool#*:}")
+done
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+    log "installing ${need_pkgs[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+export PATH=$PATH:/usr/sbin:/sbin
+DRIVER=$BUILD_DIR/bench/forwarder-bench/heyo-forwarder-bench
+EDGE_BIN=$BUILD_DIR/app/heyo-edge/heyo-edge
+if [ ! -x "$DRIVER" ] || [ ! -x "$EDGE_BIN" ] || [ "${REBUILD:-0}" = 1 ]; then
+    command -v cmake >/dev/null 2>&1 && command -v ninja >/dev/null 2>&1 || bash "$REPO/scripts/install-deps.sh"
+    log "building heyo-forwarder-bench and heyo-edge in $BUILD_DIR (Release)"
+    cmake -S "$REPO" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHEYO_BUILD_GUI=OFF -DHEYO_BUILD_TESTS=OFF \
+        -DHEYO_BUILD_BENCH=ON >/dev/null
+    ninja -C "$BUILD_DIR" heyo-forwarder-bench heyo-edge >/dev/null
+fi
+
+# --- work directory, clean-up ---------------------------------------------------------------------------------------
+WORK=$(mktemp -d /tmp/heyo-bench.XXXXXX)
+SHM=$(mktemp -d /dev/shm/heyo-bench.XXXXXX 2>/dev/null || mktemp -d "$WORK/shm.XXXXXX")
+PIDS=()
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    rm -rf "$SHM"
+    if [ "$KEEP" = 1 ]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+used_ports=" "
+free_port() {
+    local p
+    while :; do
+        p=$((20000 + RANDOM % 30000))
+        [[ $used_ports == *" $p "* ]] && continue
+        [ -z "$(ss -Htln "sport = :$p")" ] || continue
+        used_ports+="$p "
+        echo "$p"
+        return
+    done
+}
+wait_port() { # port, pid, what, log file
+    for _ in $(seq 300); do
+        [ -n "$(ss -Htln "sport = :$1")" ] && return 0
+        kill -0 "$2" 2>/dev/null || die "$3 exited: $(tail -n 5 "$4" 2>/dev/null)"
+        sleep 0.1
+    done
+    die "$3 did not listen on port $1 within 30 s"
+}
+# Start a process in the background pinned to CPUs, remember its pid. Usage: start CPUS LOGFILE cmd...
+start() {
+    local cpus=$1 logf=$2
+    shift 2
+    taskset -c "$cpus" "$@" >"$logf" 2>&1 &
+    PIDS+=($!)
+    LAST_PID=$!
+}
+
+# CPU ticks (utime+stime of every thread) and VmHWM (kB) of a process and its children.
+tree() { local p; echo "$1"; for p in $(pgrep -P "$1" || true); do tree "$p"; done; }
+cpu_ticks() {
+    local p t=0
+    for p in $(tree "$1"); do t=$((t + $(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}' || true) + 0)); done
+    echo "$t"
+}
+hwm_kb() {
+    local p t=0
+    for p in $(tree "$1"); do t=$((t + $(awk '/^VmHWM/ {print $2}' "/proc/$p/status" 2>/dev/null || true) + 0)); done
+    echo "$t"
+}
+HZ=$(getconf CLK_TCK)
+
+# --- the upstream: nginx over TLS with heyo-edge's CA, 100 bytes or the big stream, checks the header's presence ----
+EDGE_PORT=$(free_port)
+ORIGIN_PORT=$(free_port)
+log "heyo-edge demo on 127.0.0.1:$EDGE_PORT (CA and the account to sign in with)"
+start "$LOAD_CPUS" "$WORK/edge.log" "$EDGE_BIN" demo --data "$WORK/edge" --listen "127.0.0.1:$EDGE_PORT"
+EDGE_PID=$LAST_PID
+wait_port "$EDGE_PORT" "$EDGE_PID" heyo-edge "$WORK/edge.log"
+TLS=$WORK/edge/tls
+[ -s "$TLS/ca.pem" ] && [ -s "$TLS/server.pem" ] || die "heyo-edge wrote no CA in $TLS"
+
+HOST=bench.heyo.localhost
+AUTHORITY=$HOST:$ORIGIN_PORT
+# The proxies other than ours get a placeholder of a real token's length (456 bytes): the upstream only checks that a
+# Bearer header arrives, and a real token must not go into a config file. Ours attaches the real session token.
+PLACEHOLDER="bench.$(printf 'x%.0s' $(seq 450))"
+SMALL_BODY=$(printf 'heyo-bench-%.0s' $(seq 9))0
+[ ${#SMALL_BODY} -eq 100 ] || die "small body is ${#SMALL_BODY} bytes"
+truncate -s "$((STREAM_MIB * 1024 * 1024))" "$SHM/big.bin" # sparse on tmpfs: reads zeros, holds no memory
+
+nginx_common() { # prefix dir
+    mkdir -p "$1/tmp"
+    cat <<EOF
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+worker_rlimit_nofile 16384;
+events { worker_connections 8000; }
+EOF
+}
+nginx_temp_paths() {
+    local d
+    for d in client_body proxy fastcgi uwsgi scgi; do echo "    ${d}_temp_path $1/tmp/$d;"; done
+}
+mkdir -p "$WORK/origin"
+{
+    nginx_common "$WORK/origin"
+    cat <<EOF
+daemon off;
+master_process off;
+http {
+    access_log off;
+$(nginx_temp_paths "$WORK/origin")
+    keepalive_requests 100000000;
+    keepalive_timeout 600s;
+    server {
+        listen 127.0.0.1:$ORIGIN_PORT ssl;
+        server_name $HOST;
+        ssl_certificate $TLS/server.pem;
+        ssl_certificate_key $TLS/server-key.pem;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_session_cache shared:BENCH:10m;
+        output_buffers 2 64k;
+        # Every request must carry a Bearer header and the endpoint's Host, else it counts as an error in wrk.
+        if (\$http_authorization !~ "^Bearer .") { return 401; }
+        if (\$host != "$HOST") { return 421; }
+        location = /small { default_type text/plain; return 200 "$SMALL_BODY"; }
+        location = /big { default_type application/octet-stream; alias $SHM/big.bin; }
+    }
+}
+EOF
+} >"$WORK/origin/nginx.conf"
+log "upstream: nginx TLS origin https://$AUTHORITY (pinned to CPUs $LOAD_CPUS)"
+start "$LOAD_CPUS" "$WORK/origin/stderr.log" nginx -p "$WORK/origin" -c "$WORK/origin/nginx.conf" -e stderr
+ORIGIN_PID=$LAST_PID
+wait_port "$ORIGIN_PORT" "$ORIGIN_PID" "origin nginx" "$WORK/origin/stderr.log"
+
+# --- the proxies ----------------------------------------------------------------------------------------------------
+declare -A PORT PID
+for t in $TARGETS; do
+    case $t in
+    ours)
+        PORT[ours]=$(free_port)
+        log "ours: heyo-forwarder-bench on 127.0.0.1:${PORT[ours]}, $WORKERS engine thread(s), CPUs $PROXY_CPUS"
+        # The demo account's published password, on stdin (never argv); the driver signs in like `heyo login`.
+        taskset -c "$PROXY_CPUS" "$DRIVER" --service "https://localhost:$EDGE_PORT" --ca-file "$TLS/ca.pem" \
+            --email ada@demo.heyo --port "${PORT[ours]}" --threads "$WORKERS" "https://$AUTHORITY" \
+            >"$WORK/ours.log" 2>&1 <<<ada-demo-password &
+        PIDS+=($!)
+        PID[ours]=$!
+        wait_port "${PORT[ours]}" "${PID[ours]}" heyo-forwarder-bench "$WORK/ours.log"
+        ;;
+    nginx)
+        PORT[nginx]=$(free_port)
+        mkdir -p "$WORK/nginx"
+        {
+            nginx_common "$WORK/nginx"
+            echo "daemon off;"
+            if [ "$WORKERS" -eq 1 ]; then echo "master_process off;"; else echo "worker_processes $WORKERS;"; fi
+            cat <<EOF
+http {
+    access_log off;
+$(nginx_temp_paths "$WORK/nginx")
+    keepalive_requests 100000000;
+    keepalive_timeout 600s;
+    upstream endpoint {
+        server 127.0.0.1:$ORIGIN_PORT;
+        keepalive 1024;                 # at least the requests in flight (DESIGN §6)
+        keepalive_requests 100000000;
+        keepalive_timeout 600s;
+    }
+    server {
+        listen 127.0.0.1:${PORT[nginx]};
+        location / {
+            proxy_pass https://endpoint;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host "$AUTHORITY";
+            proxy_set_header Authorization "Bearer $PLACEHOLDER";
+            proxy_ssl_server_name on;
+            proxy_ssl_name $HOST;
+            proxy_ssl_verify on;
+            proxy_ssl_trusted_certificate $TLS/ca.pem;
+            proxy_ssl_session_reuse on;
+            proxy_buffering off;
+            proxy_request_buffering off;
+            proxy_buffer_size 64k;
+            proxy_buffers 4 64k;
+        }
+    }
+}
+EOF
+        } >"$WORK/nginx/nginx.conf"
+        log "nginx: forwarder on 127.0.0.1:${PORT[nginx]}, $WORKERS worker(s), CPUs $PROXY_CPUS"
+        start "$PROXY_CPUS" "$WORK/nginx/stderr.log" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e stderr
+        PID[nginx]=$LAST_PID
+        wait_port "${PORT[nginx]}" "${PID[nginx]}" "nginx forwarder" "$WORK/nginx/stderr.log"
+        ;;
+    haproxy)
+        PORT[haproxy]=$(free_port)
+        cat >"$WORK/haproxy.cfg" <<EOF
+global
+    nbthread $WORKERS
+    maxconn 8000
+    tune.bufsize 65536
+defaults
+    mode http
+    timeout connect 10s
+    timeout client 600s
+    timeout server 600s
+    timeout http-keep-alive 600s
+    option http-keep-alive
+    http-reuse always
+frontend bench
+    bind 127.0.0.1:${PORT[haproxy]}
+    default_backend endpoint
+backend endpoint
+    http-request set-header Host $AUTHORITY
+    http-request set-header Authorization "Bearer $PLACEHOLDER"
+    server origin 127.0.0.1:$ORIGIN_PORT ssl verify required ca-file $TLS/ca.pem sni str($HOST) verifyhost $HOST alpn http/1.1 pool-max-conn 1024 pool-purge-delay 600s
+EOF
+        log "haproxy: forwarder on 127.0.0.1:${PORT[haproxy]}, $WORKERS thread(s), CPUs $PROXY_CPUS"
+        start "$PROXY_CPUS" "$WORK/haproxy.log" haproxy -db -f "$WORK/haproxy.cfg"
+        PID[haproxy]=$LAST_PID
+        wait_port "${PORT[haproxy]}" "${PID[haproxy]}" haproxy "$WORK/haproxy.log"
+        ;;
+    direct) ;;
+    *) die "unknown target $t" ;;
+    esac
+done
+
+url_of() { # target path
+    if [ "$1" = direct ]; then echo "https://127.0.0.1:$ORIGIN_PORT$2"; else echo "http://127.0.0.1:${PORT[$1]}$2"; fi
+}
+# Direct runs put the client on the proxy's CPUs: the hop is gone, the client takes its place.
+client_cpus() { if [ "$1" = direct ]; then echo "$PROXY_CPUS"; else echo "$LOAD_CPUS"; fi; }
+direct_headers=(-H "Host: $AUTHORITY" -H "Authorization: Bearer $PLACEHOLDER")
+measured_pid() { if [ "$1" = direct ]; then echo "$ORIGIN_PID"; else echo "${PID[$1]}"; fi; }
+
+# Sanity: every path answers 200 with the 100 bytes (the header and Host arrived), before anything is measured.
+for t in $TARGETS; do
+    extra=()
+    [ "$t" = direct ] && extra=(--cacert "$TLS/ca.pem" --resolve "$AUTHORITY:127.0.0.1" -H "Authorization: Bearer $PLACEHOLDER")
+    if [ "$t" = direct ]; then u="https://$AUTHORITY/small"; else u=$(url_of "$t" /small); fi
+    body=$(curl -sS --max-time 10 "${extra[@]}" "$u") || die "$t: $u failed"
+    [ "$body" = "$SMALL_BODY" ] || die "$t: $u answered '$body'"
+done
+log "all paths answer; load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+to_ms() { # "1.23ms" / "850.00us" / "1.02s" → ms
+    awk -v v="$1" 'BEGIN { u = v; sub(/^[0-9.]+/, "", u); n = v + 0;
+        if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000; printf "%.2f", n }'
+}
+
+declare -A RPS P50 P99 USREQ ORIGUS ERRS MIBS SGIB HWM HWM_STREAM
+run_wrk() { # target conns → fills the tables
+    local t=$1 c=$2 url out pid c0 c1 o0 o1 reqs
+    url=$(url_of "$t" /small)
+    local hdr=()
+    [ "$t" = direct ] && hdr=("${direct_headers[@]}")
+    local threads=$WRK_THREADS
+    [ "$t" = direct ] && threads=$(count_cpus "$PROXY_CPUS")
+    taskset -c "$(client_cpus "$t")" wrk -t"$threads" -c"$c" -d"${WARMUP}s" "${hdr[@]}" "$url" >/dev/null
+    pid=$(measured_pid "$t")
+    c0=$(cpu_ticks "$pid"); o0=$(cpu_ticks "$ORIGIN_PID")
+    out=$(taskset -c "$(client_cpus "$t")" wrk -t"$threads" -c"$c" -d"${DURATION}s" --timeout 10s --latency \
+        "${hdr[@]}" "$url")
+    c1=$(cpu_ticks "$pid"); o1=$(cpu_ticks "$ORIGIN_PID")
+    echo "$out" >"$WORK/wrk-$t-$c.txt"
+    reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+    [ -n "$reqs" ] && [ "$reqs" -gt 0 ] || die "$t @$c: wrk made no requests: $out"
+    RPS[$t,$c]=$(echo "$out" | awk '/^Requests\/sec/ {printf "%.0f", $2}')
+    P50[$t,$c]=$(to_ms "$(echo "$out" | awk '$1 == "50%" {print $2}')")
+    P99[$t,$c]=$(to_ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")
+    USREQ[$t,$c]=$(awk -v d=$((c1 - c0)) -v hz="$HZ" -v n="$reqs" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')
+    ORIGUS[$t,$c]=$(awk -v d=$((o1 - o0)) -v hz="$HZ" -v n="$reqs" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')
+    local non2xx sockerr
+    non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
+    sockerr=$(echo "$out" | awk -F'[ ,]+' '/Socket errors/ {print $4 + $6 + $8 + $10}')
+    ERRS[$t,$c]=$(( ${non2xx:-0} + ${sockerr:-0} ))
+    [ "$t" = direct ] && USREQ[$t,$c]="—"
+    log "$t @$c: ${RPS[$t,$c]} req/s, p50 ${P50[$t,$c]} ms, p99 ${P99[$t,$c]} ms, proxy ${USREQ[$t,$c]} µs/req," \
+        "upstream ${ORIGUS[$t,$c]} µs/req, errors ${ERRS[$t,$c]}"
+}
+
+run_stream() { # target
+    local t=$1 pid c0 c1 out code size secs extra=() u
+    pid=$(measured_pid "$t")
+    if [ "$t" = direct ]; then
+        extra=(--cacert "$TLS/ca.pem" --resolve "$AUTHORITY:127.0.0.1" -H "Authorization: Bearer $PLACEHOLDER")
+        u="https://$AUTHORITY/big"
+    else
+        u=$(url_of "$t" /big)
+    fi
+    HWM[$t]=$(hwm_kb "$pid")
+    c0=$(cpu_ticks "$pid")
+    out=$(taskset -c "$(client_cpus "$t")" curl -sS --max-time 300 -o /dev/null -w '%{http_code} %{size_download} %{time_total}' \
+        "${extra[@]}" "$u")
+    c1=$(cpu_ticks "$pid")
+    read -r code size secs <<<"$out"
+    [ "$code" = 200 ] && [ "$size" -eq $((STREAM_MIB * 1024 * 1024)) ] || die "$t stream: HTTP $code, $size bytes"
+    MIBS[$t]=$(awk -v s="$secs" -v m="$STREAM_MIB" 'BEGIN { printf "%.0f", m / s }')
+    SGIB[$t]=$(awk -v d=$((c1 - c0)) -v hz="$HZ" -v m="$STREAM_MIB" 'BEGIN { printf "%.2f", d / hz / (m / 1024) }')
+    HWM_STREAM[$t]=$(hwm_kb "$pid")
+    [ "$t" = direct ] && { HWM[$t]="—"; HWM_STREAM[$t]="—"; }
+    log "$t stream: ${MIBS[$t]} MiB/s, ${SGIB[$t]} CPU s/GiB ($( [ "$t" = direct ] && echo upstream || echo proxy))," \
+        "peak RSS ${HWM_STREAM[$t]} kB"
+}
+
+START_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+for c in $CONNS; do
+    for t in $TARGETS; do run_wrk "$t" "$c"; done
+done
+for t in $TARGETS; do run_stream "$t"; done
+END_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- report ---------------------------------------------------------------------------------------------------------
+ratio() { # a b → a/b or —
+    awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else printf "—" }'
+}
+has() { [[ " $TARGETS " == *" $1 "* ]]; }
+report() {
+    echo "Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(uname -r);" \
+        "load average $START_LOAD at start, $END_LOAD at end."
+    echo "Proxies on CPUs $PROXY_CPUS; wrk ($WRK_THREADS threads), curl, upstream on CPUs $LOAD_CPUS (direct: client on" \
+        "$PROXY_CPUS). $WORKERS worker(s) each; ${DURATION}s per run after ${WARMUP}s warm-up; $STREAM_MIB MiB stream."
+    echo
+    echo "| target | conns | req/s | p50 ms | p99 ms | proxy CPU µs/req | upstream CPU µs/req | errors |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    for c in $CONNS; do
+        for t in $TARGETS; do
+            echo "| $t | $c | ${RPS[$t,$c]} | ${P50[$t,$c]} | ${P99[$t,$c]} | ${USREQ[$t,$c]} | ${ORIGUS[$t,$c]} | ${ERRS[$t,$c]} |"
+        done
+    done
+    echo
+    echo "| target | stream MiB/s | CPU s/GiB | peak RSS before stream (KiB) | peak RSS after stream (KiB) |"
+    echo "|---|---:|---:|---:|---:|"
+    for t in $TARGETS; do
+        echo "| $t | ${MIBS[$t]} | ${SGIB[$t]} | ${HWM[$t]} | ${HWM_STREAM[$t]} |"
+    done
+    if has ours; then
+        echo
+        echo "| ratio ours/… | $(for c in $CONNS; do printf 'req/s @%s | µs/req @%s | p99 @%s | ' "$c" "$c" "$c"; done)MiB/s | s/GiB | peak RSS |"
+        echo "|---|$(for c in $CONNS; do printf -- '---:|---:|---:|'; done)---:|---:|---:|"
+        for r in nginx haproxy; do
+            has "$r" || continue
+            printf '| %s | ' "$r"
+            for c in $CONNS; do
+                printf '%s | %s | %s | ' "$(ratio "${RPS[ours,$c]}" "${RPS[$r,$c]}")" \
+                    "$(ratio "${USREQ[ours,$c]}" "${USREQ[$r,$c]}")" "$(ratio "${P99[ours,$c]}" "${P99[$r,$c]}")"
+            done
+            printf '%s | %s | %s |\n' "$(ratio "${MIBS[ours]}" "${MIBS[$r]}")" "$(ratio "${SGIB[ours]}" "${SGIB[$r]}")" \
+                "$(ratio "${HWM_STREAM[ours]}" "${HWM_STREAM[$r]}")"
+        done
+    fi
+}
+report | tee ${RESULTS:+"$RESULTS"}
+if has ours; then
+    kill -TERM "${PID[ours]}" 2>/dev/null || true
+    wait "${PID[ours]}" 2>/dev/null || true
+    grep -h 'requests,' "$WORK/ours.log" >&2 || true
+fi
