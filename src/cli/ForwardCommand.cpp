@@ -188,7 +188,12 @@ void ForwardCommand::start(CliContext &ctx, const EndpointCatalog::Result &catal
                                                  .arg(forward::PortAssignments::kFirstPort)
                                                  .arg(forward::PortAssignments::kLastPort));
         }
-        forward::ForwardSpec spec{slug, e->account.id, e->endpoint.url, port};
+        forward::ForwardSpec spec;
+        spec.slug = slug;
+        spec.accountId = e->account.id;
+        spec.accountName = e->account.email;
+        spec.endpointUrl = e->endpoint.url;
+        spec.port = port;
         if (!m_forwarder->forward(spec, &error)) {
             m_forwarder->stopAll(std::chrono::milliseconds(0));
             return ctx.fail(ExitFailure, QStringLiteral("%1: %2").arg(slug, error));
