@@ -112,8 +112,10 @@ void DemoWebApp::redirect(DemoHttpConnection &c)
         c.respondText(400, "text/plain; charset=utf-8", "a Host header is needed to build the Location\n");
         return;
     }
-    // Absolute, built from Host, so a proxy's Location rewrite can be tested.
-    const QByteArray location = "http://" + host + QUrl(to).toEncoded();
+    // Absolute, built from Host (and the scheme the edge says the client used), so a proxy's Location rewrite can
+    // be tested.
+    const QByteArray scheme = r.header("x-forwarded-proto") == "https" ? "https://" : "http://";
+    const QByteArray location = scheme + host + QUrl(to).toEncoded();
     c.respond(302, {{"Location", location}, {"Content-Type", "text/plain; charset=utf-8"}},
               "redirecting to " + location + "\n");
 }
