@@ -87,7 +87,7 @@ QByteArray ForwardProcess::err()
     return m_err;
 }
 
-E2eSession::E2eSession() = default;
+E2eSession::E2eSession(const QStringList &edgeArgs) : m_edge(edgeArgs, true) {}
 E2eSession::~E2eSession() = default;
 
 QString E2eSession::heyoBinary()

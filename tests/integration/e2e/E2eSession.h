@@ -48,7 +48,7 @@ private:
 
 class E2eSession {
 public:
-    E2eSession();
+    explicit E2eSession(const QStringList &edgeArgs = {}); // extra `heyo-edge demo` arguments
     ~E2eSession();
     // The demo service, then `heyo login` as Ada (and Bob when `withBob`) into the keychain.
     bool start(QString *error, bool withBob = false);
@@ -71,7 +71,7 @@ public:
     static qint64 rssKiB(qint64 pid); // VmRSS from /proc
 
 private:
-    EdgeProcess m_edge{{}, true};
+    EdgeProcess m_edge;
     QTemporaryDir m_home;
     QByteArray m_logs;
 };

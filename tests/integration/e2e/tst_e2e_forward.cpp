@@ -335,8 +335,48 @@ private slots:
         QVERIFY(r.err.contains("heyo forward demo-ws"));
     }
 
-    void noSecretInAnyOutputOrLog()
+    void noticesOnStderr()
     {
+        // Its own service with 3-second tokens: a password session cannot be renewed, so the forwarder must say
+        // that Ada has to sign in again; then the service goes away: an upstream notice and a 502.
+        E2eSession s({QStringLiteral("--token-lifetime"), QStringLiteral("3")});
+        QString error;
+        QVERIFY2(s.start(&error), qPrintable(error));
+        const int port = E2eSession::freePort();
+        ForwardProcess fwd(s);
+        QVERIFY2(fwd.start({QStringLiteral("demo-web:%1").arg(port)}, &error), qPrintable(error));
+        HeyoRun r = s.run(QStringLiteral("curl"), {QStringLiteral("-sS"), local(port, "/api/whoami")});
+        QVERIFY2(r.out.contains("ada@demo.heyo"), r.out.constData());
+        QTest::qWait(4500);
+        r = s.run(QStringLiteral("curl"), {QStringLiteral("-sS"), QStringLiteral("-w"), QStringLiteral("\n%{http_code}"),
+                                           local(port, "/api/whoami")});
+        QVERIFY2(r.out.endsWith("\n401") && r.out.contains("ada@demo.heyo"), r.out.constData());
+        QTRY_VERIFY_WITH_TIMEOUT(fwd.err().contains("heyo: ada@demo.heyo must sign in again"), 5000);
+        QCOMPARE(fwd.stop(), 0);
+        for (const QByteArray &line : fwd.err().split('\n'))
+            QVERIFY2(line.isEmpty() || line.startsWith("heyo: ") || line.startsWith("Press") || line.startsWith("Stopping"),
+                     line.constData());
+        QVERIFY(!s.allLogs().contains("eyJ") && !s.allLogs().contains("heyo_"));
+
+        // A service that went away: 502 with a one-line answer, and a notice naming the endpoint.
+        E2eSession gone;
+        QVERIFY2(gone.start(&error), qPrintable(error));
+        ForwardProcess fwd2(gone);
+        QVERIFY2(fwd2.start({QStringLiteral("demo-web:%1").arg(E2eSession::freePort())}, &error), qPrintable(error));
+        const int port2 = fwd2.port(QStringLiteral("demo-web"));
+        QVERIFY(gone.run(QStringLiteral("curl"), {QStringLiteral("-sS"), local(port2, "/api/whoami")}).out.contains("ada@demo.heyo"));
+        gone.edge().stop();
+        r = gone.run(QStringLiteral("curl"), {QStringLiteral("-sS"), QStringLiteral("-w"), QStringLiteral("%{http_code}"),
+                                              local(port2, "/")});
+        QVERIFY2(r.out.endsWith("\n502") && r.out.count('\n') == 1, r.out.constData());
+        QTRY_VERIFY_WITH_TIMEOUT(fwd2.err().contains("heyo: demo-web: cannot reach endpoint"), 5000);
+        QCOMPARE(fwd2.stop(), 0);
+        QVERIFY(!gone.allLogs().contains("eyJ") && !gone.allLogs().contains("heyo_"));
+    }
+
+    void cleanupTestCase()
+    {
+        // Every output of every heyo, curl and git run of this test, and the edge's log.
         const QByteArray logs = m_s->allLogs();
         QVERIFY(logs.size() > 1000);
         QVERIFY2(!logs.contains("eyJ"), "a JWT (or its masked prefix) in some output");
