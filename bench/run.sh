@@ -19,6 +19,8 @@ WORKERS=${WORKERS:-1}           # engine threads / nginx workers / haproxy threa
 TARGETS=${TARGETS:-"ours nginx haproxy direct"}
 RESULTS=${RESULTS:-}            # also write the result tables to this file
 KEEP=${KEEP:-0}                 # 1 → keep the work directory (configs, logs)
+PERF_DIR=${PERF_DIR:-}          # set → perf profiles of each proxy's measured runs go there (skews the figures);
+                                # PERF_TRACE=1 → syscall counts (perf trace -s) instead
 
 NCPU=$(nproc)
 if [ "$NCPU" -ge 2 ]; then
@@ -53,8 +55,9 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
 fi
 export PATH=$PATH:/usr/sbin:/sbin
-DRIVER=$BUILD_DIR/bench/forwarder-bench/heyo-forwarder-bench
-EDGE_BIN=$BUILD_DIR/app/heyo-edge/heyo-edge
+DRIVER=${DRIVER:-$BUILD_DIR/bench/forwarder-bench/heyo-forwarder-bench}
+EDGE_BIN=${EDGE_BIN:-$BUILD_DIR/app/heyo-edge/heyo-edge}
+DRIVER_B=${DRIVER_B:-} # optional second driver build, measured as target "oursB" (A/B of an engine change)
 if [ ! -x "$DRIVER" ] || [ ! -x "$EDGE_BIN" ] || [ "${REBUILD:-0}" = 1 ]; then
     command -v cmake >/dev/null 2>&1 && command -v ninja >/dev/null 2>&1 || bash "$REPO/scripts/install-deps.sh"
     log "building heyo-forwarder-bench and heyo-edge in $BUILD_DIR (Release)"
@@ -192,16 +195,18 @@ wait_port "$ORIGIN_PORT" "$ORIGIN_PID" "origin nginx" "$WORK/origin/stderr.log"
 declare -A PORT PID
 for t in $TARGETS; do
     case $t in
-    ours)
-        PORT[ours]=$(free_port)
-        log "ours: heyo-forwarder-bench on 127.0.0.1:${PORT[ours]}, $WORKERS engine thread(s), CPUs $PROXY_CPUS"
+    ours | oursB)
+        bin=$DRIVER
+        [ "$t" = oursB ] && bin=${DRIVER_B:?DRIVER_B must name a second heyo-forwarder-bench for target oursB}
+        PORT[$t]=$(free_port)
+        log "$t: $bin on 127.0.0.1:${PORT[$t]}, $WORKERS engine thread(s), CPUs $PROXY_CPUS"
         # The demo account's published password, on stdin (never argv); the driver signs in like `heyo login`.
-        taskset -c "$PROXY_CPUS" "$DRIVER" --service "https://localhost:$EDGE_PORT" --ca-file "$TLS/ca.pem" \
-            --email ada@demo.heyo --port "${PORT[ours]}" --threads "$WORKERS" "https://$AUTHORITY" \
-            >"$WORK/ours.log" 2>&1 <<<ada-demo-password &
+        taskset -c "$PROXY_CPUS" "$bin" --service "https://localhost:$EDGE_PORT" --ca-file "$TLS/ca.pem" \
+            --email ada@demo.heyo --port "${PORT[$t]}" --threads "$WORKERS" "https://$AUTHORITY" \
+            >"$WORK/$t.log" 2>&1 <<<ada-demo-password &
         PIDS+=($!)
-        PID[ours]=$!
-        wait_port "${PORT[ours]}" "${PID[ours]}" heyo-forwarder-bench "$WORK/ours.log"
+        PID[$t]=$!
+        wait_port "${PORT[$t]}" "${PID[$t]}" "$bin" "$WORK/$t.log"
         ;;
     nginx)
         PORT[nginx]=$(free_port)
@@ -305,6 +310,27 @@ to_ms() { # "1.23ms" / "850.00us" / "1.02s" → ms
         if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000; printf "%.2f", n }'
 }
 
+PERF_PID=""
+perf_start() { # target pid label: sample the proxy's on-CPU call stacks (software clock: works in VMs too)
+    [ -n "$PERF_DIR" ] && [ "$1" != direct ] || return 0
+    mkdir -p "$PERF_DIR"
+    if [ "${PERF_TRACE:-0}" = 1 ]; then # syscall counts instead of samples
+        perf trace -s -p "$2" -o "$PERF_DIR/$1-$3.syscalls" >/dev/null 2>&1 &
+    else
+        perf record -q -e cpu-clock -F 1999 --call-graph "${PERF_CALLGRAPH:-dwarf,16384}" -p "$2" \
+            -o "$PERF_DIR/$1-$3.data" >/dev/null 2>&1 &
+    fi
+    PERF_PID=$!
+    PIDS+=($PERF_PID)
+    sleep 0.5
+}
+perf_stop() {
+    [ -n "$PERF_PID" ] || return 0
+    kill -INT "$PERF_PID" 2>/dev/null || true
+    wait "$PERF_PID" 2>/dev/null || true
+    PERF_PID=""
+}
+
 declare -A RPS P50 P99 USREQ ORIGUS ERRS MIBS SGIB HWM HWM_STREAM
 run_wrk() { # target conns → fills the tables
     local t=$1 c=$2 url out pid c0 c1 o0 o1 reqs
@@ -316,9 +342,11 @@ run_wrk() { # target conns → fills the tables
     taskset -c "$(client_cpus "$t")" wrk -t"$threads" -c"$c" -d"${WARMUP}s" "${hdr[@]}" "$url" >/dev/null
     pid=$(measured_pid "$t")
     c0=$(cpu_ticks "$pid"); o0=$(cpu_ticks "$ORIGIN_PID")
+    perf_start "$t" "$pid" "$c"
     out=$(taskset -c "$(client_cpus "$t")" wrk -t"$threads" -c"$c" -d"${DURATION}s" --timeout 10s --latency \
         "${hdr[@]}" "$url")
     c1=$(cpu_ticks "$pid"); o1=$(cpu_ticks "$ORIGIN_PID")
+    perf_stop
     echo "$out" >"$WORK/wrk-$t-$c.txt"
     reqs=$(echo "$out" | awk '/requests in/ {print $1}')
     [ -n "$reqs" ] && [ "$reqs" -gt 0 ] || die "$t @$c: wrk made no requests: $out"
@@ -347,9 +375,11 @@ run_stream() { # target
     fi
     HWM[$t]=$(hwm_kb "$pid")
     c0=$(cpu_ticks "$pid")
+    perf_start "$t" "$pid" stream
     out=$(taskset -c "$(client_cpus "$t")" curl -sS --max-time 300 -o /dev/null -w '%{http_code} %{size_download} %{time_total}' \
         "${extra[@]}" "$u")
     c1=$(cpu_ticks "$pid")
+    perf_stop
     read -r code size secs <<<"$out"
     [ "$code" = 200 ] && [ "$size" -eq $((STREAM_MIB * 1024 * 1024)) ] || die "$t stream: HTTP $code, $size bytes"
     MIBS[$t]=$(awk -v s="$secs" -v m="$STREAM_MIB" 'BEGIN { printf "%.0f", m / s }')
@@ -395,7 +425,7 @@ report() {
         echo
         echo "| ratio ours/… | $(for c in $CONNS; do printf 'req/s @%s | µs/req @%s | p99 @%s | ' "$c" "$c" "$c"; done)MiB/s | s/GiB | peak RSS |"
         echo "|---|$(for c in $CONNS; do printf -- '---:|---:|---:|'; done)---:|---:|---:|"
-        for r in nginx haproxy; do
+        for r in nginx haproxy oursB; do
             has "$r" || continue
             printf '| %s | ' "$r"
             for c in $CONNS; do
@@ -408,8 +438,9 @@ report() {
     fi
 }
 report | tee ${RESULTS:+"$RESULTS"}
-if has ours; then
-    kill -TERM "${PID[ours]}" 2>/dev/null || true
-    wait "${PID[ours]}" 2>/dev/null || true
-    grep -h 'requests,' "$WORK/ours.log" >&2 || true
-fi
+for t in ours oursB; do
+    has "$t" || continue
+    kill -TERM "${PID[$t]}" 2>/dev/null || true
+    wait "${PID[$t]}" 2>/dev/null || true
+    sed -n "s/^heyo-forwarder-bench: /$t: /p" "$WORK/$t.log" >&2
+done
