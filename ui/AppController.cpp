@@ -358,7 +358,14 @@ bool AppController::startForwarding(const QString &slug, QString *errorOut)
         if (!port) {
             error = tr("no free local port is left for %1").arg(slug);
         } else {
-            forward::ForwardSpec spec{slug, row->accountId, row->info.url, port};
+            forward::ForwardSpec spec;
+            spec.slug = slug;
+            spec.accountId = row->accountId;
+            spec.endpointUrl = row->info.url;
+            spec.port = port;
+            spec.accountName = row->accountEmail; // named in the forwarder's "signed out of …" answers
+            // Load the token now, so the first request through the port does not wait for the keychain.
+            m_tokens->fetch(row->accountId, {}, [](const std::string &, const QString &) {});
             if (m_forwarder->forward(spec, &error)) {
                 if (m_forwardErrors.remove(slug))
                     updateAttention();

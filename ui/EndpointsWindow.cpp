@@ -154,6 +154,10 @@ EndpointsWindow::EndpointsWindow(EndpointModel *model, QWidget *parent) : QMainW
     m_copyUrl = new QPushButton(tr("Copy local &URL"), central);
     m_copyCurl = new QPushButton(tr("Copy c&url command"), central);
     m_toggle = new QPushButton(tr("&Start forwarding"), central);
+    m_open->setObjectName(QStringLiteral("openButton"));
+    m_copyUrl->setObjectName(QStringLiteral("copyUrlButton"));
+    m_copyCurl->setObjectName(QStringLiteral("copyCurlButton"));
+    m_toggle->setObjectName(QStringLiteral("toggleButton"));
     m_open->setIcon(QIcon::fromTheme(QStringLiteral("internet-web-browser")));
     m_copyUrl->setIcon(QIcon::fromTheme(QStringLiteral("edit-copy")));
     actions->addWidget(m_open);

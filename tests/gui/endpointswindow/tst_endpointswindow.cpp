@@ -1,0 +1,145 @@
+// The endpoints window driven like a user would, against the demo heyo-edge: Ada's endpoints appear grouped by device,
+// typing in the filter narrows them, "Start forwarding" on a row makes a local port that real curl reaches, and the
+// traffic counters in the model move; Enter opens the row in the browser; refreshes use the ETag and keep the
+// selection.
+#include "AppFixture.h"
+
+#include "EndpointDirectory.h"
+#include "EndpointModel.h"
+#include "EndpointsWindow.h"
+
+#include "core/forward/Forwarder.h"
+#include "core/forward/PortAssignments.h"
+
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QTreeView>
+
+using namespace heyo;
+
+namespace {
+int shownEndpoints(const QAbstractItemModel *m)
+{
+    int n = 0;
+    for (int d = 0; d < m->rowCount(); ++d)
+        n += m->rowCount(m->index(d, 0));
+    return n;
+}
+} // namespace
+
+class TestEndpointsWindow : public QObject {
+    Q_OBJECT
+private slots:
+    void endpointsGroupedFilteredForwardedAndCounted()
+    {
+        test::AppFixture f;
+        QString error;
+        QVERIFY2(f.init(true, &error), qPrintable(error));
+        const QString ada = f.signIn(f.kAda, f.kAdaPassword, &error);
+        QVERIFY2(!ada.isEmpty(), qPrintable(error));
+
+        ui::EndpointModel *model = f.app->model();
+        QTRY_COMPARE_WITH_TIMEOUT(model->endpointCount(), 6, 20000); // demo-web, -files, -events, -ws, -git, -docs
+        ui::EndpointsWindow *w = f.app->window();
+        f.app->showEndpoints();
+        QVERIFY(QTest::qWaitForWindowExposed(w));
+
+        // Grouped by device: the demo's three devices, each a parent row of its endpoints.
+        QSortFilterProxyModel *proxy = w->proxy();
+        QCOMPARE(proxy->rowCount(), 3);
+        QStringList devices;
+        for (int d = 0; d < proxy->rowCount(); ++d) {
+            devices << proxy->index(d, 0).data().toString();
+            for (int r = 0; r < proxy->rowCount(proxy->index(d, 0)); ++r)
+                QCOMPARE(proxy->index(r, ui::EndpointModel::Device, proxy->index(d, 0)).data().toString(),
+                         devices.last());
+        }
+        QCOMPARE(devices, (QStringList{"ada-laptop", "build-server", "raspberry-pi"}));
+        QCOMPARE(shownEndpoints(proxy), 6);
+
+        // Type to filter: two endpoints match "demo-w", a device name shows all of its endpoints.
+        w->filterEdit()->setFocus();
+        QTest::keyClicks(w->filterEdit(), QStringLiteral("demo-w"));
+        QCOMPARE(shownEndpoints(proxy), 2); // demo-web, demo-ws
+        w->filterEdit()->clear();
+        QTest::keyClicks(w->filterEdit(), QStringLiteral("BUILD-server"));
+        QCOMPARE(proxy->rowCount(), 1);
+        QVERIFY(shownEndpoints(proxy) >= 1);
+        QTest::keyClick(w->filterEdit(), Qt::Key_Escape); // Esc clears
+        QCOMPARE(w->filterEdit()->text(), QString());
+        QCOMPARE(shownEndpoints(proxy), 6);
+
+        // Start forwarding from the window: select the row, press the button.
+        QVERIFY(w->selectSlug(QStringLiteral("demo-web")));
+        auto *toggle = w->findChild<QPushButton *>(QStringLiteral("toggleButton"));
+        QVERIFY(toggle && toggle->isEnabled());
+        QCOMPARE(toggle->text(), QStringLiteral("&Start forwarding"));
+        QTest::mouseClick(toggle, Qt::LeftButton);
+        QVERIFY(f.app->forwarder()->isForwarding(QStringLiteral("demo-web")));
+        QTRY_VERIFY(model->endpoint(QStringLiteral("demo-web"))->forwarded);
+        const QUrl local = model->indexOf(QStringLiteral("demo-web")).data(ui::EndpointModel::LocalUrlRole).toUrl();
+        QCOMPARE(local.host(), QStringLiteral("demo-web.localhost"));
+        QCOMPARE(local.port(), int(f.app->forwarder()->portOf(QStringLiteral("demo-web"))));
+        QCOMPARE(model->indexOf(QStringLiteral("demo-web"), ui::EndpointModel::LocalUrl).data().toString(),
+                 local.toString());
+        QTRY_COMPARE(toggle->text(), QStringLiteral("&Stop forwarding"));
+
+        // Real curl through the local port: the token is attached by the forwarder, the edge says who we are.
+        const QUrl whoami = local.resolved(QUrl(QStringLiteral("/api/whoami")));
+        QByteArray body;
+        QCOMPARE(test::AppFixture::curl(whoami, &body), 200);
+        QVERIFY2(body.contains("ada@demo.heyo"), body.constData());
+        QCOMPARE(test::AppFixture::curl(whoami, &body), 200);
+        // The counters move in the model (polled from Forwarder::stats).
+        QTRY_VERIFY_WITH_TIMEOUT(model->endpoint(QStringLiteral("demo-web"))->stats.requests >= 2, 5000);
+        QVERIFY(model->endpoint(QStringLiteral("demo-web"))->stats.bytesOut > 0);
+        QTRY_VERIFY(model->indexOf(QStringLiteral("demo-web"), ui::EndpointModel::Requests).data().toInt() >= 2);
+
+        // Keyboard: Enter on the selected row opens it in the browser.
+        w->view()->setFocus();
+        QTest::keyClick(w->view(), Qt::Key_Return);
+        QCOMPARE(f.opened.size(), 1);
+        QCOMPARE(f.opened.first(), local);
+
+        // Refreshes ask with the ETag (304) and keep the selection.
+        const int notModified = f.app->directory()->notModifiedCount();
+        QTRY_VERIFY_WITH_TIMEOUT(f.app->directory()->notModifiedCount() >= notModified + 2, 10000);
+        QCOMPARE(w->selectedSlug(), QStringLiteral("demo-web"));
+
+        // Stop from the window.
+        QTest::mouseClick(toggle, Qt::LeftButton);
+        QVERIFY(!f.app->forwarder()->isForwarding(QStringLiteral("demo-web")));
+        QTRY_COMPARE(model->indexOf(QStringLiteral("demo-web"), ui::EndpointModel::LocalUrl).data().toString(),
+                     QStringLiteral("not forwarded"));
+    }
+
+    void openInBrowserStartsForwardingFirst()
+    {
+        test::AppFixture f;
+        QString error;
+        QVERIFY2(f.init(true, &error), qPrintable(error));
+        QVERIFY2(!f.signIn(f.kAda, f.kAdaPassword, &error).isEmpty(), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(f.app->model()->endpointCount(), 6, 20000);
+        ui::EndpointsWindow *w = f.app->window();
+        f.app->showEndpoints();
+        QVERIFY(QTest::qWaitForWindowExposed(w));
+        // Double click on a row that is not forwarded yet.
+        const QModelIndex i = w->proxy()->mapFromSource(f.app->model()->indexOf(QStringLiteral("demo-files")));
+        QVERIFY(i.isValid());
+        w->view()->scrollTo(i);
+        const QRect rect = w->view()->visualRect(i);
+        QTest::mouseClick(w->view()->viewport(), Qt::LeftButton, {}, rect.center()); // the press a real double click starts with
+        QTest::mouseDClick(w->view()->viewport(), Qt::LeftButton, {}, rect.center());
+        QTRY_COMPARE(f.opened.size(), 1);
+        QVERIFY(f.app->forwarder()->isForwarding(QStringLiteral("demo-files")));
+        QCOMPARE(f.opened.first(), QUrl(QStringLiteral("http://demo-files.localhost:%1/")
+                                            .arg(f.app->forwarder()->portOf(QStringLiteral("demo-files")))));
+        // The port is stable: recorded in the settings for next time.
+        QCOMPARE(f.app->ports()->portFor(QStringLiteral("demo-files")),
+                 f.app->forwarder()->portOf(QStringLiteral("demo-files")));
+    }
+};
+
+QTEST_MAIN(TestEndpointsWindow)
+#include "tst_endpointswindow.moc"
