@@ -53,6 +53,7 @@ bool Forwarder::listenBoth(Listening &l, quint16 port, QString *error)
     net::ListenerConfig config;
     config.address = "127.0.0.1";
     config.port = port;
+    config.headerTimeout = m_options.headerTimeout;
     if (m_options.onlyCurrentUser) {
         config.lookupPeerUid = true;
         config.acceptFilter = [uid = int64_t(::getuid())](const net::PeerInfo &peer) {
@@ -208,6 +209,9 @@ QList<ForwardStats> Forwarder::stats() const
             s.requests += c.requests;
             s.bytesIn += c.bytesIn;
             s.bytesOut += c.bytesOut;
+            s.upstreamRequests += c.upstreamRequests;
+            s.upstreamConnections += c.upstreamConnections;
+            s.upstreamTlsResumed += c.upstreamTlsResumed;
             if (s.lastError.isEmpty() && !c.lastError.empty())
                 s.lastError = QString::fromStdString(c.lastError);
         }

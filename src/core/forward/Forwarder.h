@@ -38,6 +38,9 @@ struct ForwardStats {
     quint64 bytesIn = 0;
     quint64 bytesOut = 0;
     QString lastError;
+    quint64 upstreamRequests = 0;    // sent to the endpoint (a retry after a refresh counts again)
+    quint64 upstreamConnections = 0; // TLS connections opened for them (the rest reused the keep-alive pool)
+    quint64 upstreamTlsResumed = 0;  // of those, handshakes that resumed a session
 };
 
 class Forwarder : public QObject {
@@ -48,6 +51,7 @@ public:
         int threads = 1;                    // engine threads
         QStringList allowedOrigins;         // browser origins the user trusts besides the forwarder's own
         bool onlyCurrentUser = true;        // refuse connections from other local users' processes
+        std::chrono::milliseconds headerTimeout{30000}; // a request head not complete in time → 408
     };
     Forwarder(AccountTokens *tokens, Options options, QObject *parent = nullptr);
     ~Forwarder() override; // stops everything, giving in-flight requests a moment
