@@ -6,12 +6,13 @@
 
 #include <QDateTime>
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
 void AccountsCommand::addOptions(QCommandLineParser &p)
 {
-    p.addOption({QStringLiteral("default"), QStringLiteral("Make account E (email or id) the default."),
-                 QStringLiteral("E")});
+    p.addOption(
+        {QStringLiteral("default"), QStringLiteral("Make account E (email or id) the default."), QStringLiteral("E")});
 }
 
 void AccountsCommand::run(CliContext &ctx, const QCommandLineParser &p, const QStringList &args)
@@ -22,8 +23,9 @@ void AccountsCommand::run(CliContext &ctx, const QCommandLineParser &p, const QS
     if (p.isSet(QStringLiteral("default"))) {
         const QString id = sm.findAccount(p.value(QStringLiteral("default")));
         if (id.isEmpty())
-            return ctx.fail(ExitNotSignedIn,
-                            QStringLiteral("not signed in as %1: run `heyo login`").arg(p.value(QStringLiteral("default"))));
+            return ctx.fail(
+                ExitNotSignedIn,
+                QStringLiteral("not signed in as %1: run `heyo login`").arg(p.value(QStringLiteral("default"))));
         sm.setDefaultAccount(id);
         Terminal::out(QStringLiteral("Default account: %1\n").arg(sm.session(id)->account.email));
         return ctx.finish(ExitOk);
@@ -38,9 +40,8 @@ void AccountsCommand::run(CliContext &ctx, const QCommandLineParser &p, const QS
         auth::Session probe = s;
         probe.token = "x";
         Terminal::out(QStringLiteral("%1 %2  %3  %4  %5%6\n")
-                          .arg(id == sm.defaultAccountId() ? QStringLiteral("*") : QStringLiteral(" "),
-                               s.account.email, id, s.service.baseUrl.toString(),
-                               auth::Session::stateName(probe.state(now)),
+                          .arg(id == sm.defaultAccountId() ? QStringLiteral("*") : QStringLiteral(" "), s.account.email,
+                               id, s.service.baseUrl.toString(), auth::Session::stateName(probe.state(now)),
                                s.keepsApiKey ? QStringLiteral(" (API key kept)") : QString()));
     }
     ctx.finish(ExitOk);

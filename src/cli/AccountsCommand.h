@@ -3,12 +3,17 @@
 
 #include "cli/Command.h"
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
-class AccountsCommand : public Command {
+class AccountsCommand : public Command
+{
 public:
     QString name() const override { return QStringLiteral("accounts"); }
-    QString summary() const override { return QStringLiteral("List signed-in accounts; --default E switches the default"); }
+    QString summary() const override
+    {
+        return QStringLiteral("List signed-in accounts; --default E switches the default");
+    }
     QString arguments() const override { return QStringLiteral(""); }
     bool needsSession() const override { return false; }
     void addOptions(QCommandLineParser &parser) override;

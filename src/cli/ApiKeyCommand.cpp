@@ -6,7 +6,8 @@
 
 #include "core/api/ApiClient.h"
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
 void ApiKeyCommand::addOptions(QCommandLineParser &p)
 {
@@ -16,9 +17,9 @@ void ApiKeyCommand::addOptions(QCommandLineParser &p)
 void ApiKeyCommand::run(CliContext &ctx, const QCommandLineParser &p, const QStringList &args)
 {
     const QString verb = args.value(0);
-    const bool ok = (verb == QLatin1String("create") && args.size() == 1 && !p.value(QStringLiteral("label")).isEmpty()) ||
-                    (verb == QLatin1String("list") && args.size() == 1) ||
-                    (verb == QLatin1String("revoke") && args.size() == 2);
+    const bool ok =
+        (verb == QLatin1String("create") && args.size() == 1 && !p.value(QStringLiteral("label")).isEmpty()) ||
+        (verb == QLatin1String("list") && args.size() == 1) || (verb == QLatin1String("revoke") && args.size() == 2);
     if (!ok)
         return ctx.fail(ExitUsage, QStringLiteral("usage: heyo api-key create --label L | list | revoke ID"));
     const QString id = ctx.requireAccount();

@@ -16,9 +16,11 @@
 
 #include <QLoggingCategory>
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
-namespace {
+namespace
+{
 const QStringList kValueOptions = {QStringLiteral("--service"), QStringLiteral("--ca-file"),
                                    QStringLiteral("--account")};
 }
@@ -131,13 +133,13 @@ int Cli::start(const QStringList &arguments)
     m_parser = std::make_unique<QCommandLineParser>(); // outlives this call: commands run asynchronously
     QCommandLineParser &parser = *m_parser;
     parser.setApplicationDescription(command->summary());
-    parser.addPositionalArgument(command->name(), command->summary(), command->name() + QLatin1Char(' ') +
-                                                                          command->arguments());
+    parser.addPositionalArgument(command->name(), command->summary(),
+                                 command->name() + QLatin1Char(' ') + command->arguments());
     addGlobalOptions(parser);
     // --no-store sign-in options; `login` declares the same names itself.
     if (command->name() != QLatin1String("login")) {
-        parser.addOption({QStringLiteral("email"), QStringLiteral("With --no-store: sign in as E first."),
-                          QStringLiteral("E")});
+        parser.addOption(
+            {QStringLiteral("email"), QStringLiteral("With --no-store: sign in as E first."), QStringLiteral("E")});
         parser.addOption({QStringLiteral("password-stdin"), QStringLiteral("With --no-store: password from stdin.")});
         parser.addOption({QStringLiteral("api-key-stdin"), QStringLiteral("With --no-store: API key from stdin.")});
     }
@@ -184,7 +186,8 @@ int Cli::start(const QStringList &arguments)
         ctx.sessions().signInWithPassword(ctx.serviceForSignIn(), parser.value(QStringLiteral("email")),
                                           QString::fromUtf8(Terminal::readStdinSecret()), then);
     } else {
-        const auto pw = Terminal::readSecret(QStringLiteral("Password for %1: ").arg(parser.value(QStringLiteral("email"))));
+        const auto pw =
+            Terminal::readSecret(QStringLiteral("Password for %1: ").arg(parser.value(QStringLiteral("email"))));
         if (!pw) {
             Terminal::err(QStringLiteral("heyo: no terminal to ask for the password: use --password-stdin\n"));
             return ExitUsage;

@@ -8,7 +8,8 @@
 
 #include <QCoreApplication>
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
 CliContext::CliContext(const GlobalOptions &options) : m_options(options)
 {
@@ -87,8 +88,8 @@ void CliContext::authorizedAttempt(const QString &accountId, ApiCall call, bool 
                 return;
             }
             if (e.isUnauthorized()) {
-                fail(ExitNotSignedIn, QStringLiteral("the service no longer accepts the session: %1; run `heyo login`")
-                                          .arg(e.message));
+                fail(ExitNotSignedIn,
+                     QStringLiteral("the service no longer accepts the session: %1; run `heyo login`").arg(e.message));
                 return;
             }
             fail(ExitFailure, e.message);
@@ -100,12 +101,15 @@ int CliContext::exitCodeFor(auth::SessionManager::Error error)
 {
     using E = auth::SessionManager::Error;
     switch (error) {
-    case E::None: return ExitOk;
+    case E::None:
+        return ExitOk;
     case E::NotSignedIn:
-    case E::Expired: return ExitNotSignedIn;
+    case E::Expired:
+        return ExitNotSignedIn;
     case E::Keychain:
     case E::Service:
-    case E::Network: return ExitFailure;
+    case E::Network:
+        return ExitFailure;
     }
     return ExitFailure;
 }

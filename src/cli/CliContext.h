@@ -14,7 +14,8 @@
 #include <functional>
 #include <memory>
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
 struct GlobalOptions {
     QString service; // --service URL (empty: the account's own, or the default)
@@ -24,7 +25,8 @@ struct GlobalOptions {
     bool verbose = false;
 };
 
-class CliContext {
+class CliContext
+{
 public:
     explicit CliContext(const GlobalOptions &options);
     ~CliContext();

@@ -5,15 +5,17 @@
 #include <QCommandLineParser>
 #include <QString>
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
 class CliContext;
 
-class Command {
+class Command
+{
 public:
     virtual ~Command() = default;
     virtual QString name() const = 0;
-    virtual QString summary() const = 0;           // one line for `heyo --help`
+    virtual QString summary() const = 0;             // one line for `heyo --help`
     virtual QString arguments() const { return {}; } // positional synopsis, e.g. "create|list|revoke [ID]"
     virtual void addOptions(QCommandLineParser &) {}
     // True when the command needs a signed-in account (then --no-store sign-in options are applied first).

@@ -4,7 +4,8 @@
 #include "core/api/ApiClient.h"
 #include "core/auth/SessionManager.h"
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
 struct EndpointCatalog::Pending {
     QStringList accountIds;
@@ -50,8 +51,8 @@ void EndpointCatalog::fetchOne(const std::shared_ptr<Pending> &pending, int inde
         return settle();
     }
     const api::AccountInfo account = session->account;
-    m_sessions->tokenFor(id, [this, pending, index, retried, id, account, settle](
-                                 const auth::SessionManager::TokenReply &t) {
+    m_sessions->tokenFor(id, [this, pending, index, retried, id, account,
+                              settle](const auth::SessionManager::TokenReply &t) {
         if (!t.ok()) {
             pending->errors << QStringLiteral("%1: %2").arg(account.email, t.message.simplified());
             pending->notSignedIn = pending->notSignedIn || t.error == auth::SessionManager::Error::NotSignedIn ||
@@ -59,21 +60,22 @@ void EndpointCatalog::fetchOne(const std::shared_ptr<Pending> &pending, int inde
             return settle();
         }
         const QByteArray token = t.token;
-        m_sessions->api(id)->endpoints(token, {}, [this, pending, index, retried, id, account, token,
-                                                  settle](const api::ApiResult<api::EndpointsPage> &r) {
-            if (r.error.isUnauthorized() && !retried && m_sessions) {
-                m_sessions->tokenRejected(id, token);
-                return fetchOne(pending, index, true);
-            }
-            if (!r.ok()) {
-                pending->errors << QStringLiteral("%1: %2").arg(account.email, r.error.message.simplified());
-                pending->notSignedIn = pending->notSignedIn || r.error.isUnauthorized();
-                return settle();
-            }
-            for (const api::EndpointInfo &e : r.value->endpoints)
-                pending->perAccount[index].append({account, e});
-            settle();
-        });
+        m_sessions->api(id)->endpoints(
+            token, {},
+            [this, pending, index, retried, id, account, token, settle](const api::ApiResult<api::EndpointsPage> &r) {
+                if (r.error.isUnauthorized() && !retried && m_sessions) {
+                    m_sessions->tokenRejected(id, token);
+                    return fetchOne(pending, index, true);
+                }
+                if (!r.ok()) {
+                    pending->errors << QStringLiteral("%1: %2").arg(account.email, r.error.message.simplified());
+                    pending->notSignedIn = pending->notSignedIn || r.error.isUnauthorized();
+                    return settle();
+                }
+                for (const api::EndpointInfo &e : r.value->endpoints)
+                    pending->perAccount[index].append({account, e});
+                settle();
+            });
     });
 }
 

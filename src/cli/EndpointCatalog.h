@@ -11,18 +11,21 @@
 
 #include <functional>
 
-namespace heyo::auth {
+namespace heyo::auth
+{
 class SessionManager;
 }
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
 struct OwnedEndpoint {
     api::AccountInfo account;
     api::EndpointInfo endpoint;
 };
 
-class EndpointCatalog {
+class EndpointCatalog
+{
 public:
     struct Result {
         QList<OwnedEndpoint> endpoints; // accounts in the SessionManager's order, endpoints in the service's

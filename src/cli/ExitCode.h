@@ -1,7 +1,8 @@
 // `heyo`'s exit codes, documented in `heyo --help`.
 #pragma once
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
 enum ExitCode : int {
     ExitOk = 0,

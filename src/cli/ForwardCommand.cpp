@@ -18,9 +18,11 @@
 #include <csignal>
 #include <unistd.h>
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
-namespace {
+namespace
+{
 constexpr auto kGrace = std::chrono::seconds(5);
 constexpr qint64 kNoticeInterval = 5000; // the same notice at most every 5 s
 
@@ -199,8 +201,9 @@ void ForwardCommand::start(CliContext &ctx, const EndpointCatalog::Result &catal
             return ctx.fail(ExitFailure, QStringLiteral("%1: %2").arg(slug, error));
         }
         m_listeningPorts.insert(m_forwarder->portOf(slug));
-        lines << QStringLiteral("Forwarding http://127.0.0.1:%1 → %2\n").arg(m_forwarder->portOf(slug)).arg(
-                     urlText(e->endpoint.url));
+        lines << QStringLiteral("Forwarding http://127.0.0.1:%1 → %2\n")
+                     .arg(m_forwarder->portOf(slug))
+                     .arg(urlText(e->endpoint.url));
     }
     if (m_router) {
         QString error;
@@ -239,7 +242,8 @@ void ForwardCommand::wireNotices(CliContext &ctx)
                      });
     QObject::connect(m_forwarder.get(), &Forwarder::upstreamError, m_forwarder.get(),
                      [this](const QString &slug, const QString &message) {
-                         notice(QStringLiteral("upstream:") + slug + message, QStringLiteral("%1: %2").arg(slug, message));
+                         notice(QStringLiteral("upstream:") + slug + message,
+                                QStringLiteral("%1: %2").arg(slug, message));
                      });
     Q_UNUSED(ctx);
 }

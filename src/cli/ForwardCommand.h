@@ -12,17 +12,20 @@
 #include <memory>
 #include <optional>
 
-namespace heyo::forward {
+namespace heyo::forward
+{
 class AccountTokens;
 class Forwarder;
 class PortAssignments;
 } // namespace heyo::forward
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
 class SignalWatcher;
 
-class ForwardCommand : public Command {
+class ForwardCommand : public Command
+{
 public:
     ForwardCommand();
     ~ForwardCommand() override;
@@ -51,8 +54,8 @@ private:
     std::unique_ptr<forward::AccountTokens> m_tokens;
     std::unique_ptr<forward::Forwarder> m_forwarder;
     std::unique_ptr<SignalWatcher> m_signals;
-    QHash<QString, QString> m_emailOf;     // account id → email, for notices
-    QHash<QString, qint64> m_lastNotice;   // notice key → when last printed (ms), to keep stderr readable
+    QHash<QString, QString> m_emailOf;   // account id → email, for notices
+    QHash<QString, qint64> m_lastNotice; // notice key → when last printed (ms), to keep stderr readable
     QElapsedTimer m_clock;
     QSet<quint16> m_listeningPorts;
     bool m_stopping = false;

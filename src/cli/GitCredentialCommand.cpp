@@ -13,9 +13,11 @@
 
 #include <memory>
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
-namespace {
+namespace
+{
 
 QHash<QString, QString> readAttributes()
 {
@@ -67,7 +69,8 @@ struct Search {
                     }
                     for (const api::EndpointInfo &e : r.value->endpoints) {
                         if (e.matchesHost(s->host)) {
-                            Terminal::out(QStringLiteral("username=heyo\npassword=%1\n\n").arg(QString::fromUtf8(token)));
+                            Terminal::out(
+                                QStringLiteral("username=heyo\npassword=%1\n\n").arg(QString::fromUtf8(token)));
                             s->ctx->finish(ExitOk);
                             return;
                         }
@@ -85,7 +88,8 @@ void GitCredentialCommand::addOptions(QCommandLineParser &) {}
 void GitCredentialCommand::run(CliContext &ctx, const QCommandLineParser &, const QStringList &args)
 {
     const QString op = args.value(0);
-    if (args.size() != 1 || (op != QLatin1String("get") && op != QLatin1String("store") && op != QLatin1String("erase")))
+    if (args.size() != 1 ||
+        (op != QLatin1String("get") && op != QLatin1String("store") && op != QLatin1String("erase")))
         return ctx.fail(ExitUsage, QStringLiteral("usage: heyo git-credential get|store|erase"));
     const QHash<QString, QString> attrs = readAttributes();
     // The token lives in the keychain already; git has nothing to store here, and a rejected token is renewed by the

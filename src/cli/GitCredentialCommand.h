@@ -3,12 +3,17 @@
 
 #include "cli/Command.h"
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
-class GitCredentialCommand : public Command {
+class GitCredentialCommand : public Command
+{
 public:
     QString name() const override { return QStringLiteral("git-credential"); }
-    QString summary() const override { return QStringLiteral("git credential helper: answers with the token for the account's endpoints"); }
+    QString summary() const override
+    {
+        return QStringLiteral("git credential helper: answers with the token for the account's endpoints");
+    }
     QString arguments() const override { return QStringLiteral("get|store|erase"); }
     bool needsSession() const override { return false; }
     void addOptions(QCommandLineParser &parser) override;

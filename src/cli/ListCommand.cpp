@@ -10,7 +10,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
 void ListCommand::addOptions(QCommandLineParser &p)
 {
@@ -20,12 +21,14 @@ void ListCommand::addOptions(QCommandLineParser &p)
         "List the endpoints of every signed-in account (or of --account only), grouped by device.\n"
         "text: one table per device with slug, access (private/public), status, URL and the local port that\n"
         "`heyo forward` uses for it (once assigned).\n"
-        "json: {\"endpoints\": [{\"slug\", \"url\", \"port\", \"private\", \"status\", \"device\": {\"id\", \"name\"},\n"
+        "json: {\"endpoints\": [{\"slug\", \"url\", \"port\", \"private\", \"status\", \"device\": {\"id\", "
+        "\"name\"},\n"
         "\"sandbox\", \"account\": {\"id\", \"email\"}, \"local_port\"}]}; local_port is null when none is assigned.\n"
         "An account that cannot be listed is named on stderr and the exit code is 1 (3 when it must sign in again)."));
 }
 
-namespace {
+namespace
+{
 QString urlText(const QUrl &url)
 {
     QString s = url.toString();
@@ -50,7 +53,8 @@ QString ListCommand::toText(const EndpointCatalog::Result &result,
     QString out;
     for (const auto &group : groups) {
         const OwnedEndpoint &first = *group.second.first();
-        const QString device = first.endpoint.deviceName.isEmpty() ? first.endpoint.deviceId : first.endpoint.deviceName;
+        const QString device =
+            first.endpoint.deviceName.isEmpty() ? first.endpoint.deviceId : first.endpoint.deviceName;
         if (!out.isEmpty())
             out += QLatin1Char('\n');
         out += QStringLiteral("%1 (%2) — %3\n").arg(device, first.endpoint.deviceId, first.account.email);
@@ -60,7 +64,8 @@ QString ListCommand::toText(const EndpointCatalog::Result &result,
         for (const OwnedEndpoint *e : group.second) {
             const quint16 port = localPort(e->endpoint.slug);
             rows.append({e->endpoint.slug, e->endpoint.isPrivate ? QStringLiteral("private") : QStringLiteral("public"),
-                         e->endpoint.status.isEmpty() ? QStringLiteral("-") : e->endpoint.status, urlText(e->endpoint.url),
+                         e->endpoint.status.isEmpty() ? QStringLiteral("-") : e->endpoint.status,
+                         urlText(e->endpoint.url),
                          port ? QStringLiteral("http://127.0.0.1:%1").arg(port) : QStringLiteral("-")});
         }
         QList<qsizetype> widths(header.size(), 0);

@@ -6,9 +6,11 @@
 
 #include <memory>
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
-class ListCommand : public Command {
+class ListCommand : public Command
+{
 public:
     QString name() const override { return QStringLiteral("list"); }
     QString summary() const override { return QStringLiteral("List the endpoints of every signed-in account"); }
@@ -17,8 +19,10 @@ public:
     void run(CliContext &ctx, const QCommandLineParser &parser, const QStringList &args) override;
 
     // The two renderings (also what tests compare against): `localPort(slug)` gives the assigned local port or 0.
-    static QString toText(const EndpointCatalog::Result &result, const std::function<quint16(const QString &)> &localPort);
-    static QByteArray toJson(const EndpointCatalog::Result &result, const std::function<quint16(const QString &)> &localPort);
+    static QString toText(const EndpointCatalog::Result &result,
+                          const std::function<quint16(const QString &)> &localPort);
+    static QByteArray toJson(const EndpointCatalog::Result &result,
+                             const std::function<quint16(const QString &)> &localPort);
 
 private:
     std::unique_ptr<EndpointCatalog> m_catalog;

@@ -4,7 +4,8 @@
 #include "cli/CliContext.h"
 #include "cli/Terminal.h"
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
 void LoginCommand::addOptions(QCommandLineParser &p)
 {

@@ -3,12 +3,17 @@
 
 #include "cli/Command.h"
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
-class LoginCommand : public Command {
+class LoginCommand : public Command
+{
 public:
     QString name() const override { return QStringLiteral("login"); }
-    QString summary() const override { return QStringLiteral("Sign in (email and password, or an API key) and keep the session in the keychain"); }
+    QString summary() const override
+    {
+        return QStringLiteral("Sign in (email and password, or an API key) and keep the session in the keychain");
+    }
     QString arguments() const override { return QStringLiteral(""); }
     bool needsSession() const override { return false; }
     void addOptions(QCommandLineParser &parser) override;

@@ -10,7 +10,8 @@
 #include <QProcess>
 #include <QStandardPaths>
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
 void OpenCommand::addOptions(QCommandLineParser &p)
 {
@@ -33,16 +34,18 @@ void OpenCommand::run(CliContext &ctx, const QCommandLineParser &p, const QStrin
     const QString slug = args.first().toLower();
     const forward::PortAssignments ports(ctx.settings());
     const quint16 port = ports.portFor(slug);
-    const QString hint = QStringLiteral("run `heyo forward %1` first (in another terminal), then `heyo open %1`").arg(slug);
+    const QString hint =
+        QStringLiteral("run `heyo forward %1` first (in another terminal), then `heyo open %1`").arg(slug);
     if (!port)
         return ctx.fail(ExitFailure, QStringLiteral("%1 has no local port yet: %2").arg(slug, hint));
     if (forward::PortAssignments::isFree(port))
-        return ctx.fail(ExitFailure, QStringLiteral("nothing forwards %1 on port %2: %3").arg(slug).arg(port).arg(hint));
+        return ctx.fail(ExitFailure,
+                        QStringLiteral("nothing forwards %1 on port %2: %3").arg(slug).arg(port).arg(hint));
     const QString owner = forward::PortOwner::describe(port);
     if (!owner.isEmpty() && !owner.startsWith(QLatin1String("heyo")))
-        return ctx.fail(ExitFailure, QStringLiteral("port %1 (kept for %2) is held by %3, not by a heyo forwarder")
-                                         .arg(port)
-                                         .arg(slug, owner));
+        return ctx.fail(
+            ExitFailure,
+            QStringLiteral("port %1 (kept for %2) is held by %3, not by a heyo forwarder").arg(port).arg(slug, owner));
     const QString url = QStringLiteral("http://%1.localhost:%2/").arg(slug).arg(port);
     const bool display = qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
     const QString opener = QStandardPaths::findExecutable(QStringLiteral("xdg-open"));

@@ -3,9 +3,11 @@
 
 #include "cli/Command.h"
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
-class OpenCommand : public Command {
+class OpenCommand : public Command
+{
 public:
     QString name() const override { return QStringLiteral("open"); }
     QString summary() const override { return QStringLiteral("Open a forwarded endpoint in the browser"); }

@@ -9,9 +9,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
-namespace {
+namespace
+{
 int g_fds[2] = {-1, -1}; // one watcher per process: the handler needs a global
 
 void onSignal(int sig)

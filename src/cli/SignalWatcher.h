@@ -6,9 +6,11 @@
 
 class QSocketNotifier;
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
-class SignalWatcher : public QObject {
+class SignalWatcher : public QObject
+{
     Q_OBJECT
 public:
     explicit SignalWatcher(QObject *parent = nullptr);

@@ -8,9 +8,11 @@
 #include <termios.h>
 #include <unistd.h>
 
-namespace heyo::cli::Terminal {
+namespace heyo::cli::Terminal
+{
 
-namespace {
+namespace
+{
 
 std::optional<QByteArray> readTty(const QString &prompt, bool echo)
 {

@@ -6,9 +6,11 @@
 
 #include <optional>
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
-namespace Terminal {
+namespace Terminal
+{
 // Reads one line from the controlling terminal (/dev/tty) with echo off; nullopt when there is no terminal.
 std::optional<QByteArray> readSecret(const QString &prompt);
 // Reads one line from the controlling terminal with echo on; nullopt when there is no terminal.

@@ -1,11 +1,12 @@
-// `heyo token`: prints the current JWT on stdout (that is its purpose: `curl -H "Authorization: Bearer $(heyo token)"`),
-// refreshed first when a key is kept and it nears expiry. Never logged.
+// `heyo token`: prints the current JWT on stdout (that is its purpose: `curl -H "Authorization: Bearer $(heyo
+// token)"`), refreshed first when a key is kept and it nears expiry. Never logged.
 #include "cli/TokenCommand.h"
 
 #include "cli/CliContext.h"
 #include "cli/Terminal.h"
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
 void TokenCommand::addOptions(QCommandLineParser &) {}
 

@@ -3,12 +3,17 @@
 
 #include "cli/Command.h"
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
-class TokenCommand : public Command {
+class TokenCommand : public Command
+{
 public:
     QString name() const override { return QStringLiteral("token"); }
-    QString summary() const override { return QStringLiteral("Print the account's current token (refreshed first if needed) on stdout"); }
+    QString summary() const override
+    {
+        return QStringLiteral("Print the account's current token (refreshed first if needed) on stdout");
+    }
     QString arguments() const override { return QStringLiteral(""); }
     bool needsSession() const override { return true; }
     void addOptions(QCommandLineParser &parser) override;

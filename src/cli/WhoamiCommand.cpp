@@ -8,7 +8,8 @@
 
 #include <QDateTime>
 
-namespace heyo::cli {
+namespace heyo::cli
+{
 
 void WhoamiCommand::addOptions(QCommandLineParser &) {}
 

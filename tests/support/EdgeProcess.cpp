@@ -4,7 +4,8 @@
 #include <QDeadlineTimer>
 #include <QRegularExpression>
 
-namespace heyo::test {
+namespace heyo::test
+{
 
 EdgeProcess::EdgeProcess(const QStringList &extraArgs, bool demo)
     : m_mode(demo ? QStringLiteral("demo") : QStringLiteral("serve")), m_extraArgs(extraArgs)
@@ -61,7 +62,8 @@ bool EdgeProcess::start(QString *error)
             break;
     }
     m_log += m_process->readAll();
-    return failed(QStringLiteral("heyo-edge did not report listening; output:\n") + QString::fromUtf8(m_log.right(4000)));
+    return failed(QStringLiteral("heyo-edge did not report listening; output:\n") +
+                  QString::fromUtf8(m_log.right(4000)));
 }
 
 bool EdgeProcess::restart(const QString &mode, const QStringList &extraArgs)
@@ -116,7 +118,8 @@ EdgeProcess::Run EdgeProcess::admin(const QStringList &args, const QByteArray &i
             p.readAllStandardError()};
 }
 
-namespace {
+namespace
+{
 bool report(const EdgeProcess::Run &r, QString *error)
 {
     if (r.exitCode == 0)
@@ -139,9 +142,11 @@ bool EdgeProcess::addAccount(const QString &email, const QByteArray &password, c
 bool EdgeProcess::addEndpoint(const QString &accountEmail, const QString &slug, const QString &target,
                               const QString &device, bool isPublic, QString *error) const
 {
-    QStringList args{QStringLiteral("endpoint"), QStringLiteral("add"), QStringLiteral("--account"), accountEmail,
-                     QStringLiteral("--slug"),   slug,                   QStringLiteral("--target"),  target,
-                     QStringLiteral("--device"), device};
+    QStringList args{QStringLiteral("endpoint"),  QStringLiteral("add"),
+                     QStringLiteral("--account"), accountEmail,
+                     QStringLiteral("--slug"),    slug,
+                     QStringLiteral("--target"),  target,
+                     QStringLiteral("--device"),  device};
     if (isPublic)
         args << QStringLiteral("--public");
     return report(admin(args), error);

@@ -8,7 +8,8 @@
 
 #include <csignal>
 
-namespace heyo::test {
+namespace heyo::test
+{
 
 ForwardProcess::~ForwardProcess()
 {
@@ -38,8 +39,8 @@ bool ForwardProcess::start(const QStringList &args, QString *error)
     }
     m_out += m_process->readAllStandardOutput();
     m_err += m_process->readAllStandardError();
-    static const QRegularExpression line(
-        QStringLiteral("Forwarding http://(127\\.0\\.0\\.1|([a-z0-9-]+)\\.localhost):(\\d+) → https://([a-z0-9-]+)\\."));
+    static const QRegularExpression line(QStringLiteral(
+        "Forwarding http://(127\\.0\\.0\\.1|([a-z0-9-]+)\\.localhost):(\\d+) → https://([a-z0-9-]+)\\."));
     for (auto it = line.globalMatch(QString::fromUtf8(m_out)); it.hasNext();) {
         const auto m = it.next();
         if (m.captured(2).isEmpty())
@@ -122,10 +123,10 @@ bool E2eSession::start(QString *error, bool withBob)
 
 bool E2eSession::signIn(const QString &email, const QByteArray &password, QString *error)
 {
-    const HeyoRun r = heyo({QStringLiteral("--service"), m_edge.apiUrl(), QStringLiteral("--ca-file"), m_edge.caFile(),
-                            QStringLiteral("login"), QStringLiteral("--email"), email,
-                            QStringLiteral("--password-stdin")},
-                           password + '\n');
+    const HeyoRun r =
+        heyo({QStringLiteral("--service"), m_edge.apiUrl(), QStringLiteral("--ca-file"), m_edge.caFile(),
+              QStringLiteral("login"), QStringLiteral("--email"), email, QStringLiteral("--password-stdin")},
+             password + '\n');
     if (r.rc != 0)
         *error = QStringLiteral("heyo login %1 failed (%2): %3").arg(email).arg(r.rc).arg(QString::fromUtf8(r.err));
     return r.rc == 0;

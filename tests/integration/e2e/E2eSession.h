@@ -12,7 +12,8 @@
 
 #include <memory>
 
-namespace heyo::test {
+namespace heyo::test
+{
 
 struct HeyoRun {
     int rc = -1;
@@ -23,7 +24,8 @@ struct HeyoRun {
 class E2eSession;
 
 // One `heyo forward …` process: started, its "Forwarding" lines parsed, stopped with a signal.
-class ForwardProcess {
+class ForwardProcess
+{
 public:
     explicit ForwardProcess(E2eSession &session) : m_session(session) {}
     ~ForwardProcess();
@@ -46,7 +48,8 @@ private:
     int m_routerPort = 0;
 };
 
-class E2eSession {
+class E2eSession
+{
 public:
     explicit E2eSession(const QStringList &edgeArgs = {}); // extra `heyo-edge demo` arguments
     ~E2eSession();
@@ -67,7 +70,7 @@ public:
     HeyoRun run(const QString &program, const QStringList &args, const QByteArray &input = {},
                 const QString &workDir = {}, int timeoutMs = 120000);
 
-    static int freePort(); // a port nobody listens on right now (bind 0, close)
+    static int freePort();            // a port nobody listens on right now (bind 0, close)
     static qint64 rssKiB(qint64 pid); // VmRSS from /proc
 
 private:

@@ -13,7 +13,8 @@
 
 using namespace heyo::test;
 
-namespace {
+namespace
+{
 constexpr qint64 kRssLimitKiB = 64 * 1024;
 
 // The demo files app's bytes (DemoFilesApp::generate): byte i is (i mod 251) xor (i >> 20).
@@ -28,7 +29,8 @@ QByteArray demoBytes(qint64 offset, qint64 length)
 }
 } // namespace
 
-class TestE2eClients : public QObject {
+class TestE2eClients : public QObject
+{
     Q_OBJECT
 private:
     std::unique_ptr<E2eSession> m_s;
@@ -79,9 +81,9 @@ private slots:
         }
         m_nodeModules = dir + QStringLiteral("/node_modules");
         if (!QFile::exists(m_nodeModules + QStringLiteral("/ws/package.json"))) {
-            const HeyoRun npm = m_s->run(QStringLiteral("npm"), {QStringLiteral("ci"), QStringLiteral("--no-audit"),
-                                                                 QStringLiteral("--no-fund")},
-                                         {}, dir, 180000);
+            const HeyoRun npm = m_s->run(
+                QStringLiteral("npm"),
+                {QStringLiteral("ci"), QStringLiteral("--no-audit"), QStringLiteral("--no-fund")}, {}, dir, 180000);
             QVERIFY2(npm.rc == 0, npm.out.constData());
         }
     }
@@ -89,13 +91,15 @@ private slots:
     void gigabyteDownloadKeepsMemoryFlat()
     {
         // Content first, on a smaller body: the demo's formula, byte for byte.
-        const HeyoRun small = m_s->run(QStringLiteral("curl"), {QStringLiteral("-sS"), local("demo-files", "/download?size=3000000")});
+        const HeyoRun small =
+            m_s->run(QStringLiteral("curl"), {QStringLiteral("-sS"), local("demo-files", "/download?size=3000000")});
         QCOMPARE(small.rc, 0);
         QVERIFY(small.out == demoBytes(0, 3000000));
         qint64 peak = 0;
-        const QByteArray out = runSampled(QStringLiteral("curl"), {QStringLiteral("-sS"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
-                                                                   QStringLiteral("-w"), QStringLiteral("%{http_code} %{size_download}"),
-                                                                   local("demo-files", "/download?size=1073741824")},
+        const QByteArray out = runSampled(QStringLiteral("curl"),
+                                          {QStringLiteral("-sS"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
+                                           QStringLiteral("-w"), QStringLiteral("%{http_code} %{size_download}"),
+                                           local("demo-files", "/download?size=1073741824")},
                                           &peak);
         QCOMPARE(out, QByteArray("200 1073741824"));
         qInfo("forwarder peak VmRSS during 1 GiB download: %lld KiB", peak);
@@ -118,8 +122,9 @@ private slots:
         }
         f.close();
         qint64 peak = 0;
-        const QByteArray out = runSampled(QStringLiteral("curl"), {QStringLiteral("-sS"), QStringLiteral("-X"), QStringLiteral("POST"),
-                                                                   QStringLiteral("-T"), path, local("demo-files", "/upload")},
+        const QByteArray out = runSampled(QStringLiteral("curl"),
+                                          {QStringLiteral("-sS"), QStringLiteral("-X"), QStringLiteral("POST"),
+                                           QStringLiteral("-T"), path, local("demo-files", "/upload")},
                                           &peak);
         const QJsonObject o = QJsonDocument::fromJson(out).object();
         QVERIFY2(o.value("bytes").toInteger() == total, out.constData());
@@ -132,10 +137,12 @@ private slots:
     {
         QTemporaryDir work;
         const QString repo = local("demo-git", "/demo.git");
-        const QStringList noHelper{QStringLiteral("-c"), QStringLiteral("credential.helper="), QStringLiteral("-c"),
-                                   QStringLiteral("user.name=T"), QStringLiteral("-c"), QStringLiteral("user.email=t@example.com")};
-        HeyoRun r = m_s->run(QStringLiteral("git"), noHelper + QStringList{QStringLiteral("clone"), repo, QStringLiteral("one")},
-                             {}, work.path());
+        const QStringList noHelper{QStringLiteral("-c"), QStringLiteral("credential.helper="),
+                                   QStringLiteral("-c"), QStringLiteral("user.name=T"),
+                                   QStringLiteral("-c"), QStringLiteral("user.email=t@example.com")};
+        HeyoRun r =
+            m_s->run(QStringLiteral("git"),
+                     noHelper + QStringList{QStringLiteral("clone"), repo, QStringLiteral("one")}, {}, work.path());
         QVERIFY2(r.rc == 0, r.out.constData());
         const QString one = work.filePath(QStringLiteral("one"));
         QVERIFY(!QDir(one).entryList(QDir::Files).isEmpty());
@@ -143,11 +150,21 @@ private slots:
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("pushed through heyo forward\n");
         f.close();
-        QCOMPARE(m_s->run(QStringLiteral("git"), noHelper + QStringList{QStringLiteral("add"), QStringLiteral(".")}, {}, one).rc, 0);
-        QCOMPARE(m_s->run(QStringLiteral("git"), noHelper + QStringList{QStringLiteral("commit"), QStringLiteral("-m"), QStringLiteral("e2e")}, {}, one).rc, 0);
-        r = m_s->run(QStringLiteral("git"), noHelper + QStringList{QStringLiteral("push"), QStringLiteral("origin"), QStringLiteral("HEAD")}, {}, one);
+        QCOMPARE(
+            m_s->run(QStringLiteral("git"), noHelper + QStringList{QStringLiteral("add"), QStringLiteral(".")}, {}, one)
+                .rc,
+            0);
+        QCOMPARE(m_s->run(QStringLiteral("git"),
+                          noHelper + QStringList{QStringLiteral("commit"), QStringLiteral("-m"), QStringLiteral("e2e")},
+                          {}, one)
+                     .rc,
+                 0);
+        r = m_s->run(QStringLiteral("git"),
+                     noHelper + QStringList{QStringLiteral("push"), QStringLiteral("origin"), QStringLiteral("HEAD")},
+                     {}, one);
         QVERIFY2(r.rc == 0, r.out.constData());
-        r = m_s->run(QStringLiteral("git"), noHelper + QStringList{QStringLiteral("clone"), repo, QStringLiteral("two")}, {}, work.path());
+        r = m_s->run(QStringLiteral("git"),
+                     noHelper + QStringList{QStringLiteral("clone"), repo, QStringLiteral("two")}, {}, work.path());
         QVERIFY2(r.rc == 0, r.out.constData());
         QVERIFY(QFile::exists(work.filePath(QStringLiteral("two/through-forwarder.txt"))));
     }
@@ -179,7 +196,8 @@ private slots:
     {
         QProcess curl;
         curl.setProcessEnvironment(m_s->env());
-        curl.start(QStringLiteral("curl"), {QStringLiteral("-sSN"), local("demo-events", "/events?count=5&interval_ms=300")});
+        curl.start(QStringLiteral("curl"),
+                   {QStringLiteral("-sSN"), local("demo-events", "/events?count=5&interval_ms=300")});
         QElapsedTimer t;
         t.start();
         QList<qint64> arrivals;
@@ -198,7 +216,8 @@ private slots:
         m_s->record(all);
         QCOMPARE(arrivals.size(), 5);
         // Spaced like the upstream sends them (4 × 300 ms), not all at once at the end.
-        QVERIFY2(arrivals.last() - arrivals.first() >= 900, qPrintable(QString::number(arrivals.last() - arrivals.first())));
+        QVERIFY2(arrivals.last() - arrivals.first() >= 900,
+                 qPrintable(QString::number(arrivals.last() - arrivals.first())));
         for (int i = 1; i < arrivals.size(); ++i)
             QVERIFY2(arrivals[i] - arrivals[i - 1] >= 150, qPrintable(QString::number(arrivals[i] - arrivals[i - 1])));
     }
@@ -210,8 +229,9 @@ private slots:
             QStringLiteral("chromium"),
             {QStringLiteral("--headless"), QStringLiteral("--no-sandbox"), QStringLiteral("--disable-gpu"),
              QStringLiteral("--disable-background-networking"), QStringLiteral("--disable-component-update"),
-             QStringLiteral("--disable-sync"), QStringLiteral("--no-first-run"), QStringLiteral("--user-data-dir=") + profile.path(),
-             QStringLiteral("--virtual-time-budget=10000"), QStringLiteral("--dump-dom"), local("demo-web", "/")},
+             QStringLiteral("--disable-sync"), QStringLiteral("--no-first-run"),
+             QStringLiteral("--user-data-dir=") + profile.path(), QStringLiteral("--virtual-time-budget=10000"),
+             QStringLiteral("--dump-dom"), local("demo-web", "/")},
             {}, {}, 120000);
         QCOMPARE(r.rc, 0);
         // The page's script filled the email from /api/whoami, so the page, its JS and the API all came through.

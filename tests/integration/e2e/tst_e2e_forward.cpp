@@ -11,7 +11,8 @@
 
 using namespace heyo::test;
 
-class TestE2eForward : public QObject {
+class TestE2eForward : public QObject
+{
     Q_OBJECT
 private:
     std::unique_ptr<E2eSession> m_s; // Ada and Bob signed in, one HOME for the whole test
@@ -19,11 +20,14 @@ private:
 
     HeyoRun curl(const QStringList &args, const QByteArray &input = {})
     {
-        return m_s->run(QStringLiteral("curl"), QStringList{QStringLiteral("-sS"), QStringLiteral("--max-time"),
-                                                            QStringLiteral("60")} + args,
+        return m_s->run(QStringLiteral("curl"),
+                        QStringList{QStringLiteral("-sS"), QStringLiteral("--max-time"), QStringLiteral("60")} + args,
                         input);
     }
-    static QString local(int port, const QString &path) { return QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path); }
+    static QString local(int port, const QString &path)
+    {
+        return QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path);
+    }
 
 private slots:
     void initTestCase()
@@ -52,7 +56,8 @@ private slots:
 
     void listTextGroupsByDevice()
     {
-        const HeyoRun r = m_s->heyo({QStringLiteral("list"), QStringLiteral("--account"), QStringLiteral("ada@demo.heyo")});
+        const HeyoRun r =
+            m_s->heyo({QStringLiteral("list"), QStringLiteral("--account"), QStringLiteral("ada@demo.heyo")});
         QVERIFY2(r.rc == 0, r.err.constData());
         const QString text = QString::fromUtf8(r.out);
         // One heading per device, each followed by its own table.
@@ -71,8 +76,9 @@ private slots:
         QVERIFY(blockOf("build-server").contains(QLatin1String("demo-ws")));
         QVERIFY(blockOf("build-server").contains(QLatin1String("demo-events")));
         QVERIFY(blockOf("raspberry-pi").contains(QRegularExpression(QStringLiteral("demo-docs +public +running"))));
-        QVERIFY(text.contains(QRegularExpression(QStringLiteral("demo-web +private +running +https://demo-web\\.heyo\\.localhost:%1 ")
-                                                     .arg(m_s->edge().port()))));
+        QVERIFY(text.contains(
+            QRegularExpression(QStringLiteral("demo-web +private +running +https://demo-web\\.heyo\\.localhost:%1 ")
+                                   .arg(m_s->edge().port()))));
         QVERIFY(text.contains(QLatin1String("SLUG")) && text.contains(QLatin1String("LOCAL")));
         QVERIFY2(!text.contains(QLatin1String("bob")), "another account's endpoints in Ada's list");
     }
@@ -82,7 +88,8 @@ private slots:
         HeyoRun r = m_s->heyo({QStringLiteral("list"), QStringLiteral("--format"), QStringLiteral("json")});
         QVERIFY2(r.rc == 0, r.err.constData());
         QJsonParseError pe;
-        const QJsonArray list = QJsonDocument::fromJson(r.out, &pe).object().value(QStringLiteral("endpoints")).toArray();
+        const QJsonArray list =
+            QJsonDocument::fromJson(r.out, &pe).object().value(QStringLiteral("endpoints")).toArray();
         QCOMPARE(pe.error, QJsonParseError::NoError);
         QCOMPARE(list.size(), 7); // Ada's six and Bob's one: both signed in
         QHash<QString, QJsonObject> bySlug;
@@ -100,9 +107,12 @@ private slots:
                  QStringLiteral("https://demo-web.heyo.localhost:%1").arg(m_s->edge().port()));
         QCOMPARE(bySlug.value("demo-web").value("private").toBool(), true);
         QCOMPARE(bySlug.value("demo-docs").value("private").toBool(), false);
-        QCOMPARE(bySlug.value("demo-web").value("device").toObject().value("name").toString(), QStringLiteral("ada-laptop"));
-        QCOMPARE(bySlug.value("demo-web").value("account").toObject().value("email").toString(), QStringLiteral("ada@demo.heyo"));
-        QCOMPARE(bySlug.value("bob-notes").value("account").toObject().value("email").toString(), QStringLiteral("bob@demo.heyo"));
+        QCOMPARE(bySlug.value("demo-web").value("device").toObject().value("name").toString(),
+                 QStringLiteral("ada-laptop"));
+        QCOMPARE(bySlug.value("demo-web").value("account").toObject().value("email").toString(),
+                 QStringLiteral("ada@demo.heyo"));
+        QCOMPARE(bySlug.value("bob-notes").value("account").toObject().value("email").toString(),
+                 QStringLiteral("bob@demo.heyo"));
         QVERIFY(bySlug.value("bob-notes").value("account").toObject().value("id") !=
                 bySlug.value("demo-web").value("account").toObject().value("id"));
         QVERIFY(bySlug.value("demo-web").value("port").toInt() > 0);
@@ -120,12 +130,14 @@ private slots:
         const int port = E2eSession::freePort();
         ForwardProcess fwd(*m_s);
         QString error;
-        QVERIFY2(fwd.start({QStringLiteral("demo-web:%1").arg(port), QStringLiteral("demo-files")}, &error), qPrintable(error));
+        QVERIFY2(fwd.start({QStringLiteral("demo-web:%1").arg(port), QStringLiteral("demo-files")}, &error),
+                 qPrintable(error));
         QCOMPARE(fwd.port(QStringLiteral("demo-web")), port);
-        QVERIFY(fwd.out().contains(QStringLiteral("Forwarding http://127.0.0.1:%1 → https://demo-web.heyo.localhost:%2\n")
-                                       .arg(port)
-                                       .arg(m_s->edge().port())
-                                       .toUtf8()));
+        QVERIFY(
+            fwd.out().contains(QStringLiteral("Forwarding http://127.0.0.1:%1 → https://demo-web.heyo.localhost:%2\n")
+                                   .arg(port)
+                                   .arg(m_s->edge().port())
+                                   .toUtf8()));
         // GET: the edge saw Ada's token.
         HeyoRun r = curl({local(port, "/api/whoami")});
         QVERIFY2(r.rc == 0, r.out.constData());
@@ -150,7 +162,8 @@ private slots:
         QVERIFY2(r.rc == 0, r.out.constData());
         const QJsonObject up = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(up.value("bytes").toInteger(), body.size());
-        QCOMPARE(up.value("sha256").toString().toLatin1(), QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex());
+        QCOMPARE(up.value("sha256").toString().toLatin1(),
+                 QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex());
         // Keep-alive: one connection for several requests.
         QStringList keepAlive{QStringLiteral("-w"), QStringLiteral("%{num_connects} ")};
         for (const char *path : {"/", "/static/app.css", "/static/app.js", "/api/whoami"})
@@ -159,7 +172,8 @@ private slots:
         QCOMPARE(r.out, QByteArray("1 0 0 0 "));
         // -L follows the redirect and stays on the forwarder.
         r = curl({QStringLiteral("-L"), QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("-w"),
-                  QStringLiteral("%{url_effective} %{http_code} %{num_redirects}"), local(port, "/redirect?to=/api/whoami")});
+                  QStringLiteral("%{url_effective} %{http_code} %{num_redirects}"),
+                  local(port, "/redirect?to=/api/whoami")});
         QVERIFY2(r.out.startsWith(local(port, "/").toUtf8()) && r.out.endsWith(" 200 1"), r.out.constData());
         QCOMPARE(fwd.stop(SIGINT), 0);
         // Gone after the stop.
@@ -216,7 +230,8 @@ private slots:
                 seen = true;
             }
         QVERIFY(seen);
-        QVERIFY(m_s->heyo({QStringLiteral("list")}).out.contains(QStringLiteral("http://127.0.0.1:%1").arg(chosen).toUtf8()));
+        QVERIFY(m_s->heyo({QStringLiteral("list")})
+                    .out.contains(QStringLiteral("http://127.0.0.1:%1").arg(chosen).toUtf8()));
         QCOMPARE(fwd.stop(), 0);
     }
 
@@ -225,14 +240,16 @@ private slots:
         // Another process (python) holds the port: error naming it, exit 1, nothing moved.
         QProcess holder;
         holder.start(QStringLiteral("python3"),
-                     {QStringLiteral("-c"), QStringLiteral("import socket,sys\ns=socket.socket()\ns.bind(('127.0.0.1',0))\n"
-                                                           "s.listen()\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()")});
+                     {QStringLiteral("-c"),
+                      QStringLiteral("import socket,sys\ns=socket.socket()\ns.bind(('127.0.0.1',0))\n"
+                                     "s.listen()\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()")});
         QVERIFY(holder.waitForReadyRead(10000));
         const int port = holder.readLine().trimmed().toInt();
         QVERIFY(port > 0);
         const HeyoRun r = m_s->heyo({QStringLiteral("forward"), QStringLiteral("demo-web:%1").arg(port)});
         QCOMPARE(r.rc, 1);
-        QVERIFY2(r.err.contains(QStringLiteral("python3 (pid %1)").arg(holder.processId()).toUtf8()), r.err.constData());
+        QVERIFY2(r.err.contains(QStringLiteral("python3 (pid %1)").arg(holder.processId()).toUtf8()),
+                 r.err.constData());
         QVERIFY(r.out.isEmpty());
         holder.closeWriteChannel();
         QVERIFY(holder.waitForFinished(5000));
@@ -280,15 +297,17 @@ private slots:
                  qPrintable(error));
         const int router = fwd.routerPort();
         QVERIFY(router > 0);
-        QVERIFY(fwd.out().contains(QStringLiteral("Forwarding http://demo-files.localhost:%1 → ").arg(router).toUtf8()));
+        QVERIFY(
+            fwd.out().contains(QStringLiteral("Forwarding http://demo-files.localhost:%1 → ").arg(router).toUtf8()));
         HeyoRun r = curl({QStringLiteral("http://demo-web.localhost:%1/api/whoami").arg(router)});
         QCOMPARE(QJsonDocument::fromJson(r.out).object().value("email").toString(), QStringLiteral("ada@demo.heyo"));
-        r = curl({QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("-w"), QStringLiteral("%{http_code} %{size_download}"),
+        r = curl({QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("-w"),
+                  QStringLiteral("%{http_code} %{size_download}"),
                   QStringLiteral("http://demo-files.localhost:%1/download?size=12345").arg(router)});
         QCOMPARE(r.out, QByteArray("200 12345"));
         // A slug that is not forwarded is not reached through the router.
-        r = curl({QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("-w"), QStringLiteral("%{http_code}"),
-                  QStringLiteral("http://demo-git.localhost:%1/").arg(router)});
+        r = curl({QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("-w"),
+                  QStringLiteral("%{http_code}"), QStringLiteral("http://demo-git.localhost:%1/").arg(router)});
         QVERIFY2(r.out != "200", r.out.constData());
         QCOMPARE(fwd.stop(), 0);
     }
@@ -348,13 +367,14 @@ private slots:
         HeyoRun r = s.run(QStringLiteral("curl"), {QStringLiteral("-sS"), local(port, "/api/whoami")});
         QVERIFY2(r.out.contains("ada@demo.heyo"), r.out.constData());
         QTest::qWait(4500);
-        r = s.run(QStringLiteral("curl"), {QStringLiteral("-sS"), QStringLiteral("-w"), QStringLiteral("\n%{http_code}"),
-                                           local(port, "/api/whoami")});
+        r = s.run(QStringLiteral("curl"), {QStringLiteral("-sS"), QStringLiteral("-w"),
+                                           QStringLiteral("\n%{http_code}"), local(port, "/api/whoami")});
         QVERIFY2(r.out.endsWith("\n401") && r.out.contains("ada@demo.heyo"), r.out.constData());
         QTRY_VERIFY_WITH_TIMEOUT(fwd.err().contains("heyo: ada@demo.heyo must sign in again"), 5000);
         QCOMPARE(fwd.stop(), 0);
         for (const QByteArray &line : fwd.err().split('\n'))
-            QVERIFY2(line.isEmpty() || line.startsWith("heyo: ") || line.startsWith("Press") || line.startsWith("Stopping"),
+            QVERIFY2(line.isEmpty() || line.startsWith("heyo: ") || line.startsWith("Press") ||
+                         line.startsWith("Stopping"),
                      line.constData());
         QVERIFY(!s.allLogs().contains("eyJ") && !s.allLogs().contains("heyo_"));
 
@@ -364,10 +384,11 @@ private slots:
         ForwardProcess fwd2(gone);
         QVERIFY2(fwd2.start({QStringLiteral("demo-web:%1").arg(E2eSession::freePort())}, &error), qPrintable(error));
         const int port2 = fwd2.port(QStringLiteral("demo-web"));
-        QVERIFY(gone.run(QStringLiteral("curl"), {QStringLiteral("-sS"), local(port2, "/api/whoami")}).out.contains("ada@demo.heyo"));
+        QVERIFY(gone.run(QStringLiteral("curl"), {QStringLiteral("-sS"), local(port2, "/api/whoami")})
+                    .out.contains("ada@demo.heyo"));
         gone.edge().stop();
-        r = gone.run(QStringLiteral("curl"), {QStringLiteral("-sS"), QStringLiteral("-w"), QStringLiteral("%{http_code}"),
-                                              local(port2, "/")});
+        r = gone.run(QStringLiteral("curl"),
+                     {QStringLiteral("-sS"), QStringLiteral("-w"), QStringLiteral("%{http_code}"), local(port2, "/")});
         QVERIFY2(r.out.endsWith("\n502") && r.out.count('\n') == 1, r.out.constData());
         QTRY_VERIFY_WITH_TIMEOUT(fwd2.err().contains("heyo: demo-web: cannot reach endpoint"), 5000);
         QCOMPARE(fwd2.stop(), 0);
