@@ -11,6 +11,7 @@
 #include "SettingsDialog.h"
 #include "SignInDialog.h"
 #include "TrayController.h"
+#include "Translations.h"
 #include "UiLogging.h"
 
 #include "core/Redact.h"
@@ -33,6 +34,7 @@ namespace heyo::ui {
 AppController::AppController(const Options &options, QObject *parent) : QObject(parent), m_options(options)
 {
     Q_ASSERT(options.settings && options.secrets);
+    Translations::install(); // main() did it already; here for every other owner (tests)
     m_appSettings = AppSettings::load(*options.settings);
     if (!options.service.isEmpty() || !options.caFile.isEmpty()) {
         if (!options.service.isEmpty())

@@ -2,6 +2,7 @@
 // and otherwise builds the AppController (heyo_ui) with the OS keychain and the shared settings.
 #include "AppController.h"
 #include "SingleInstance.h"
+#include "Translations.h"
 #include "UiLogging.h"
 
 #include "core/auth/KeychainSecretStore.h"
@@ -78,6 +79,8 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("heyo"));
     QApplication::setDesktopFileName(QStringLiteral("heyo-access"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/heyo-access.svg")));
+
+    heyo::ui::Translations::install();
 
     QCommandLineParser parser;
     parser.setApplicationDescription(

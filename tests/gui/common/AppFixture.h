@@ -5,6 +5,8 @@
 #include "EdgeProcess.h"
 
 #include "AppController.h"
+#include "EndpointModel.h"
+#include "Notifier.h"
 
 #include "core/auth/KeychainSecretStore.h"
 #include "core/auth/SessionManager.h"
