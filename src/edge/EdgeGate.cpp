@@ -89,9 +89,13 @@ void EdgeGate::handle(const net::ExchangePtr &ex, const std::string &slug)
                 reason = why;
             continue;
         }
-        if (claims->accountId != r.endpoint->accountId)
-            return reply::text(ex, 403, "this endpoint belongs to another account; sign in with the account that "
-                                        "owns it");
+        if (claims->accountId != r.endpoint->accountId) {
+            net::Headers h;
+            h.set(std::string(kEdgeErrorHeader), "wrong_account");
+            return reply::text(ex, 403,
+                               "this endpoint belongs to another account; sign in with the account that owns it",
+                               std::move(h));
+        }
         Credentials::remove(head.headers, c.source);
         head.headers.set("X-Heyo-Account-Id", claims->accountId);
         head.headers.set("X-Heyo-Email", claims->email);
@@ -114,6 +118,7 @@ void EdgeGate::challenge(const net::ExchangePtr &ex, const std::string &message,
         return reply::text(ex, 302, "sign in first: " + m_config.loginUrl(), std::move(h));
     }
     net::Headers h;
+    h.set(std::string(kEdgeErrorHeader), "invalid_token");
     h.add("WWW-Authenticate", "Bearer realm=\"heyo\"");
     h.add("WWW-Authenticate", "Basic realm=\"heyo\", charset=\"UTF-8\""); // lets git ask its credential helper
     reply::text(ex, 401, message, std::move(h));
@@ -126,6 +131,8 @@ void EdgeGate::forward(const net::ExchangePtr &ex, const Route &r, net::RequestH
         head.headers.set("X-Forwarded-Host", *host);
     head.headers.set("X-Forwarded-For", ex->peer().address);
     net::ProxyHooks hooks;
+    // Only the edge may say why it refused a request; an app cannot fake it.
+    hooks.onResponseHead = [](net::ResponseHead &response) { response.headers.remove(kEdgeErrorHeader); };
     hooks.describeError = [slug = r.endpoint->slug](int status, const std::string &reason) {
         return status == 504 ? "endpoint '" + slug + "' did not answer in time (" + reason + ")"
                              : "endpoint '" + slug + "' is not reachable: its app is not answering (" + reason + ")";

@@ -16,6 +16,10 @@ namespace heyo::edge {
 
 class TokenVerifier;
 
+// Set on the edge's own refusals (401 "invalid_token", 403 "wrong_account") and removed from every app response, so
+// a client such as the forwarder can tell the edge's verdict from the app's own 401/403.
+inline constexpr std::string_view kEdgeErrorHeader = "X-Heyo-Error";
+
 class EdgeGate {
 public:
     EdgeGate(const EdgeConfig &config, Store &store, TokenVerifier &verifier);

@@ -49,6 +49,7 @@ private slots:
         CurlResult r = get("demo-web", "/api/echo");
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(r.status, 401);
+        QCOMPARE(r.header("X-Heyo-Error"), QByteArray("invalid_token"));
         QVERIFY(r.headerValues("WWW-Authenticate").join(',').contains("Bearer"));
         QVERIFY(r.headerValues("WWW-Authenticate").join(',').contains("Basic"));
         QVERIFY(r.body.contains("private"));
@@ -95,6 +96,7 @@ private slots:
     {
         CurlResult r = get("bob-notes", "/api/echo", {"-H", bearer(m_ada)});
         QCOMPARE(r.status, 403);
+        QCOMPARE(r.header("X-Heyo-Error"), QByteArray("wrong_account"));
         QVERIFY(r.body.contains("another account"));
         QCOMPARE(get("demo-web", "/api/echo", {"-H", bearer(m_bob)}).status, 403);
     }
@@ -161,6 +163,13 @@ private slots:
         CurlResult r = get("demo-docs", "/api/echo", {"-H", "X-Heyo-Authorization: Bearer " + m_ada});
         QCOMPARE(r.status, 200);
         QVERIFY(!receivedHeaderPresent(r, "X-Heyo-Authorization"));
+    }
+
+    void anAppsOwnRefusalIsNotTheEdges()
+    {
+        CurlResult forbidden = get("demo-web", "/status/403", {"-H", bearer(m_ada)});
+        QCOMPARE(forbidden.status, 403);
+        QVERIFY(forbidden.header("X-Heyo-Error").isEmpty());
     }
 
     void unknownEndpointAndForeignHost()
