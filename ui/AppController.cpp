@@ -219,6 +219,7 @@ void AppController::checkKeychain()
                             [self](const auth::SecretResult &r) {
                                 if (!self)
                                     return;
+                                self->m_keychainChecked = true;
                                 if (r.status == auth::SecretStatus::Ok || r.status == auth::SecretStatus::NotFound)
                                     return;
                                 self->m_keychainProblem =

@@ -75,6 +75,7 @@ public:
     SettingsDialog *settingsDialog() const { return m_settingsDialog; }
     AppSettings settings() const { return m_appSettings; }
     QString keychainProblem() const { return m_keychainProblem; }
+    bool keychainChecked() const { return m_keychainChecked; }
 
     // Test seam: what "open in the system browser" does (default QDesktopServices::openUrl).
     void setUrlOpener(std::function<bool(const QUrl &)> opener) { m_openUrl = std::move(opener); }
@@ -137,6 +138,7 @@ private:
     QStringList m_pendingOpen;              // --open before the endpoint list arrived
     QSet<QString> m_startedAtStart;         // forward-at-start done once per slug
     bool m_quitting = false;
+    bool m_keychainChecked = false;
 };
 
 } // namespace heyo::ui

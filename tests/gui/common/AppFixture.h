@@ -37,6 +37,9 @@ struct AppFixture {
 
     ~AppFixture()
     {
+        // A keychain job still in flight when its store goes away crashes in libsecret's callback: let it finish.
+        if (app)
+            QTest::qWaitFor([this] { return app->keychainChecked(); }, 10000);
         app.reset();
         secrets.reset();
     }
