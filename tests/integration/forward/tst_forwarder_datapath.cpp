@@ -153,6 +153,7 @@ private slots:
         for (const char *slug : {"demo-web", "demo-files", "demo-events", "demo-ws", "bob-notes"})
             QVERIFY2(m_fwd->forward(spec(slug), &error), qPrintable(error));
         QVERIFY(port("demo-web") != 0);
+        QCOMPARE(curl({local("demo-web", "/api/whoami")}).status, 200); // and the edge has logged a request
     }
 
     void cleanupTestCase()
@@ -203,6 +204,7 @@ private slots:
 
     void keepAliveAndSessionReuseUpstream()
     {
+        QCOMPARE(curl({local("demo-web", "/api/whoami")}).status, 200); // one full handshake leaves a session
         const auto before = stats("demo-web");
         QStringList urls;
         for (int i = 0; i < 10; ++i)
