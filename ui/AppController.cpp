@@ -262,7 +262,7 @@ void AppController::updateWindowTexts()
     } else if (ids.size() > 1) {
         who = tr("%n account(s) signed in", nullptr, int(ids.size()));
     }
-    m_window->setSignedInText(who, !ids.isEmpty());
+    m_window->setSignedInText(who, int(ids.size()));
     m_window->setStateText(m_tray->toolTip());
 }
 

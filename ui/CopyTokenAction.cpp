@@ -79,6 +79,7 @@ void CopyTokenAction::confirmAndCopy(const QString &accountId, const QByteArray 
     }
     info += QStringLiteral(" ") + tr("The clipboard is cleared after %n second(s).", nullptr, clearSecs);
     box->setInformativeText(info);
+    box->setStyleSheet(QStringLiteral("QLabel#qt_msgbox_informativelabel { min-width: 380px; }"));
     QPushButton *ok = box->addButton(tr("Copy token"), QMessageBox::AcceptRole);
     box->addButton(QMessageBox::Cancel);
     box->setDefaultButton(ok);

@@ -320,7 +320,7 @@ QVariant EndpointModel::deviceData(const DeviceNode &d, int column, int role) co
                 forwarded += r->forwarded ? 1 : 0;
             if (role == SortRole)
                 return forwarded;
-            return forwarded ? tr("%n endpoint(s), %1 forwarded", nullptr, int(d.rows.size())).arg(forwarded)
+            return forwarded ? tr("%1 of %n forwarded", nullptr, int(d.rows.size())).arg(forwarded)
                              : tr("%n endpoint(s)", nullptr, int(d.rows.size()));
         }
     }
@@ -389,7 +389,7 @@ QVariant EndpointModel::endpointData(const Row &r, int column, int role) const
     case Traffic:
         if (role == SortRole)
             return r.stats.bytesIn + r.stats.bytesOut;
-        return r.forwarded ? tr("↓ %1  ↑ %2").arg(humanBytes(r.stats.bytesOut), humanBytes(r.stats.bytesIn)) : QString();
+        return r.forwarded ? tr("%1 ↓  %2 ↑").arg(humanBytes(r.stats.bytesOut), humanBytes(r.stats.bytesIn)) : QString();
     case Connections:
         if (role == SortRole)
             return r.stats.openConnections;

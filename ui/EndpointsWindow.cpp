@@ -135,15 +135,18 @@ EndpointsWindow::EndpointsWindow(EndpointModel *model, QWidget *parent) : QMainW
     m_view->setAccessibleName(tr("Endpoints"));
     QHeaderView *h = m_view->header();
     h->setStretchLastSection(true);
-    h->resizeSection(EndpointModel::Name, 200);
+    h->resizeSection(EndpointModel::Name, 190);
     h->resizeSection(EndpointModel::Device, 110);
-    h->resizeSection(EndpointModel::Account, 120);
-    h->resizeSection(EndpointModel::Access, 64);
-    h->resizeSection(EndpointModel::Status, 150);
-    h->resizeSection(EndpointModel::LocalUrl, 200);
-    h->resizeSection(EndpointModel::Requests, 70);
-    h->resizeSection(EndpointModel::Traffic, 130);
-    h->resizeSection(EndpointModel::Connections, 84);
+    h->resizeSection(EndpointModel::Account, 130);
+    h->resizeSection(EndpointModel::Access, 70);
+    h->resizeSection(EndpointModel::Status, 110);
+    h->resizeSection(EndpointModel::LocalUrl, 230);
+    h->resizeSection(EndpointModel::Requests, 76);
+    h->resizeSection(EndpointModel::Traffic, 150);
+    h->resizeSection(EndpointModel::Connections, 90);
+    // The tree already groups by device; the column stays in the model (filtering, flat views) but is hidden here.
+    h->hideSection(EndpointModel::Device);
+    m_view->setStyleSheet(QStringLiteral("QTreeView::item { padding: 3px 2px; }"));
     m_view->installEventFilter(this);
     m_stack->addWidget(m_view);
     layout->addWidget(m_stack, 1);
@@ -233,9 +236,12 @@ bool EndpointsWindow::selectSlug(const QString &slug)
     return true;
 }
 
-void EndpointsWindow::setSignedInText(const QString &text, bool signedIn)
+void EndpointsWindow::setSignedInText(const QString &text, int accounts)
 {
+    const bool signedIn = accounts > 0;
     m_account->setText(text);
+    // One account: its name is in the top row already; the column would repeat it on every row.
+    m_view->header()->setSectionHidden(EndpointModel::Account, accounts <= 1);
     m_signIn->setText(signedIn ? tr("Add &account…") : tr("Sign &in…"));
     m_stack->setCurrentIndex(signedIn || m_model->endpointCount() > 0 ? 1 : 0);
 }

@@ -28,7 +28,7 @@ public:
     QString selectedSlug() const;
     bool selectSlug(const QString &slug);
 
-    void setSignedInText(const QString &text, bool signedIn);
+    void setSignedInText(const QString &text, int accounts);
     void setStateText(const QString &text);
     // A message that needs the user; `actionText` non-empty adds a button that emits bannerActionTriggered.
     void showBanner(const QString &text, const QString &actionText = {});

@@ -59,11 +59,15 @@ SettingsDialog::SettingsDialog(const AppSettings &current, forward::PortAssignme
     });
     caRow->addWidget(browse);
     sf->addRow(tr("Service &URL:"), m_serviceUrl);
-    sf->addRow(tr("&CA file:"), caRow);
+    auto *caLabel = new QLabel(tr("&CA file:"), service);
+    caLabel->setBuddy(m_caFile);
+    sf->addRow(caLabel, caRow);
     auto *note = new QLabel(tr("Used for new sign-ins; signed-in accounts keep the service they signed in with."),
                             service);
     note->setWordWrap(true);
-    note->setEnabled(false);
+    QPalette muted = note->palette();
+    muted.setColor(QPalette::WindowText, muted.color(QPalette::Disabled, QPalette::WindowText));
+    note->setPalette(muted);
     sf->addRow(QString(), note);
     layout->addWidget(service);
 
@@ -75,6 +79,9 @@ SettingsDialog::SettingsDialog(const AppSettings &current, forward::PortAssignme
     m_system = new QRadioButton(tr("&System browser"), general);
     m_builtIn = new QRadioButton(tr("&Built-in browser window"), general);
     (current.builtInBrowser ? m_builtIn : m_system)->setChecked(true);
+    // The built-in browser window is not part of this build yet: the choice is kept but cannot be made here.
+    m_builtIn->setEnabled(current.builtInBrowser);
+    m_builtIn->setToolTip(tr("Not available in this version: endpoints open in the system browser"));
     auto *browsers = new QHBoxLayout;
     browsers->addWidget(m_system);
     browsers->addWidget(m_builtIn);
@@ -117,6 +124,7 @@ SettingsDialog::SettingsDialog(const AppSettings &current, forward::PortAssignme
     m_table->setAlternatingRowColors(true);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->horizontalHeader()->setSectionResizeMode(ColEndpoint, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     m_table->horizontalHeader()->resizeSection(ColDevice, 160);
     m_table->horizontalHeader()->resizeSection(ColPort, 100);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);

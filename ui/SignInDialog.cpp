@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QStyle>
 #include <QTabWidget>
 #include <QToolButton>
@@ -90,7 +91,9 @@ SignInDialog::SignInDialog(auth::SessionManager *sessions, const api::ServiceSet
     });
     caRow->addWidget(browse);
     serviceForm->addRow(tr("Ser&vice:"), m_serviceUrl);
-    serviceForm->addRow(tr("&CA file:"), caRow);
+    auto *caLabel = new QLabel(tr("&CA file:"), this);
+    caLabel->setBuddy(m_caFile);
+    serviceForm->addRow(caLabel, caRow);
     layout->addLayout(serviceForm);
 
     m_error = new QLabel(this);
@@ -152,6 +155,12 @@ QString SignInDialog::errorText() const
 QString SignInDialog::plainWords(const QString &message)
 {
     QString m = message.simplified();
+    // The service's words without the codes meant for logs: "(invalid_credentials, HTTP 401)".
+    static const QRegularExpression codes(QStringLiteral("\\s*\\([a-z_]+(, HTTP \\d+)?\\)|\\s*\\(HTTP \\d+\\)"));
+    m.remove(codes);
+    static const QRegularExpression prefix(QStringLiteral("^sign-in failed:\\s*"),
+                                           QRegularExpression::CaseInsensitiveOption);
+    m.remove(prefix);
     if (m.isEmpty())
         return tr("Signing in failed.");
     m[0] = m[0].toUpper();

@@ -4,7 +4,7 @@
 <context>
     <name>heyo::ui::AppController</name>
     <message numerus="yes">
-        <location filename="../AppController.cpp" line="181"/>
+        <location filename="../AppController.cpp" line="183"/>
         <source>%1 is on the clipboard; it is cleared in %n second(s).</source>
         <translation>
             <numerusform>%1 is on the clipboard; it is cleared in %n second.</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../AppController.cpp" line="260"/>
+        <location filename="../AppController.cpp" line="263"/>
         <source>%n account(s) signed in</source>
         <translation>
             <numerusform>%n account signed in</numerusform>
@@ -43,10 +43,10 @@
     <name>heyo::ui::EndpointModel</name>
     <message numerus="yes">
         <location filename="../EndpointModel.cpp" line="323"/>
-        <source>%n endpoint(s), %1 forwarded</source>
+        <source>%1 of %n forwarded</source>
         <translation>
-            <numerusform>%n endpoint, %1 forwarded</numerusform>
-            <numerusform>%n endpoints, %1 forwarded</numerusform>
+            <numerusform>%1 of %n forwarded</numerusform>
+            <numerusform>%1 of %n forwarded</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -61,7 +61,7 @@
 <context>
     <name>heyo::ui::EndpointsWindow</name>
     <message numerus="yes">
-        <location filename="../EndpointsWindow.cpp" line="278"/>
+        <location filename="../EndpointsWindow.cpp" line="284"/>
         <source>%n endpoint(s)</source>
         <translation>
             <numerusform>%n endpoint</numerusform>
@@ -69,7 +69,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../EndpointsWindow.cpp" line="278"/>
+        <location filename="../EndpointsWindow.cpp" line="284"/>
         <source>%n device(s)</source>
         <translation>
             <numerusform>%n device</numerusform>
@@ -77,7 +77,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../EndpointsWindow.cpp" line="280"/>
+        <location filename="../EndpointsWindow.cpp" line="286"/>
         <source>%n forwarded</source>
         <translation>
             <numerusform>%n forwarded</numerusform>
@@ -85,7 +85,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../EndpointsWindow.cpp" line="285"/>
+        <location filename="../EndpointsWindow.cpp" line="291"/>
         <source>%n shown</source>
         <translation>
             <numerusform>%n shown</numerusform>

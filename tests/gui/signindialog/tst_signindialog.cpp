@@ -8,6 +8,7 @@
 
 #include <QCheckBox>
 #include <QLineEdit>
+#include <QPointer>
 #include <QPushButton>
 
 using namespace heyo;
@@ -29,7 +30,7 @@ private slots:
         test::AppFixture f;
         QString error;
         QVERIFY2(f.init(true, &error), qPrintable(error));
-        ui::SignInDialog *d = f.app->showSignIn();
+        QPointer<ui::SignInDialog> d = f.app->showSignIn(); // deletes itself once closed
         QVERIFY(QTest::qWaitForWindowExposed(d));
         // The service comes from the settings (--service / --ca-file here).
         QCOMPARE(d->serviceEdit()->text(), f.edge.apiUrl());
@@ -55,7 +56,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(signedIn.count(), 1, 20000);
         QCOMPARE(signedIn.first().at(0).value<api::AccountInfo>().email, QString::fromLatin1(f.kAda));
         QCOMPARE(f.app->sessions()->accountIds().size(), 1);
-        QTRY_VERIFY(d == nullptr || !d->isVisible());
+        QTRY_VERIFY(d.isNull() || !d->isVisible()); // accepted and closed
         QTRY_COMPARE_WITH_TIMEOUT(f.app->model()->endpointCount(), 6, 20000);
     }
 
