@@ -85,6 +85,24 @@ private slots:
         QCOMPARE(first.exitStatus(), QProcess::NormalExit);
         QCOMPARE(first.exitCode(), 0);
 
+        // No usable keychain (no session bus): the app runs, in the attention state, and says so; no plain-text
+        // fallback file appears even on a KDE-looking desktop.
+        QProcessEnvironment noBus = env;
+        noBus.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("unix:path=") + home.filePath("no-bus"));
+        noBus.insert(QStringLiteral("XDG_CURRENT_DESKTOP"), QStringLiteral("KDE"));
+        noBus.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("heyo.ui.info=true"));
+        QProcess locked;
+        locked.setProcessEnvironment(noBus);
+        locked.setProcessChannelMode(QProcess::MergedChannels);
+        locked.start(QStringLiteral(HEYO_ACCESS_BINARY), QStringList{});
+        QByteArray lockedOut;
+        QTRY_VERIFY2_WITH_TIMEOUT((lockedOut += locked.readAll()).contains("\"Keychain unavailable\""), lockedOut.constData(), 20000);
+        QCOMPARE(locked.state(), QProcess::Running);
+        ::kill(pid_t(locked.processId()), SIGTERM);
+        QVERIFY(locked.waitForFinished(15000));
+        QCOMPARE(locked.exitCode(), 0);
+        QVERIFY(!QFile::exists(home.filePath(QStringLiteral(".config/heyo-access.conf"))));
+
         // --version and --help answer without a running app.
         QProcess version;
         version.start(QStringLiteral(HEYO_ACCESS_BINARY), {QStringLiteral("--version")});
