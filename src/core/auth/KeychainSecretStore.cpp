@@ -57,6 +57,9 @@ SecretResult KeychainSecretStore::classify(int keychainError, const QString &err
 
 void KeychainSecretStore::run(QKeychain::Job *job, Callback done, bool isWrite)
 {
+    // Jobs are not children of the store: deleting a job while libsecret still runs it crashes in libsecret's
+    // callback. Each job deletes itself when done; the connection's context (this) drops the callback if the store
+    // is gone by then.
     job->setAutoDelete(true);
     job->setInsecureFallback(false); // never a plain-text file, whatever the desktop
     connect(job, &QKeychain::Job::finished, this, [done = std::move(done), isWrite](QKeychain::Job *j) {
@@ -75,14 +78,14 @@ void KeychainSecretStore::run(QKeychain::Job *job, Callback done, bool isWrite)
 
 void KeychainSecretStore::read(const QString &key, Callback done)
 {
-    auto *job = new QKeychain::ReadPasswordJob(m_service, this);
+    auto *job = new QKeychain::ReadPasswordJob(m_service);
     job->setKey(key);
     run(job, std::move(done), false);
 }
 
 void KeychainSecretStore::write(const QString &key, const QByteArray &secret, Callback done)
 {
-    auto *job = new QKeychain::WritePasswordJob(m_service, this);
+    auto *job = new QKeychain::WritePasswordJob(m_service);
     job->setKey(key);
     // Text, so `secret-tool lookup` and other Secret Service clients read the same bytes back.
     job->setTextData(QString::fromUtf8(secret));
@@ -91,7 +94,7 @@ void KeychainSecretStore::write(const QString &key, const QByteArray &secret, Ca
 
 void KeychainSecretStore::remove(const QString &key, Callback done)
 {
-    auto *job = new QKeychain::DeletePasswordJob(m_service, this);
+    auto *job = new QKeychain::DeletePasswordJob(m_service);
     job->setKey(key);
     run(job, std::move(done), false);
 }

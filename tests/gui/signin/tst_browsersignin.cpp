@@ -107,7 +107,7 @@ private slots:
         QTest::qWait(500);
         const QStringList hits = filesContaining(QDir::homePath(), token);
         QVERIFY2(hits.isEmpty(), qPrintable(hits.join(", ")));
-        QVERIFY(!edge.output().contains(token));
+        QVERIFY(!edge.log().contains(token));
     }
 
     void wrongPasswordKeepsTheWindowOpen()
