@@ -15,6 +15,7 @@ DURATION=${DURATION:-15}        # seconds per measured wrk run
 WARMUP=${WARMUP:-3}             # seconds of the same load before each measured run (fills the upstream pools)
 CONNS=${CONNS-"64 256"}         # wrk connection counts (empty: stream only)
 STREAM_MIB=${STREAM_MIB:-1024}  # size of the streamed response
+REPEAT=${REPEAT:-1}             # measure everything this many times, interleaved; tables show medians
 WORKERS=${WORKERS:-1}           # engine threads / nginx workers / haproxy threads, the same for all three
 TARGETS=${TARGETS:-"ours nginx haproxy direct"}
 RESULTS=${RESULTS:-}            # also write the result tables to this file
@@ -332,8 +333,9 @@ perf_stop() {
 }
 
 declare -A RPS P50 P99 USREQ ORIGUS ERRS MIBS SGIB HWM HWM_STREAM
-run_wrk() { # target conns → fills the tables
+run_wrk() { # target conns repetition → fills the tables under "target,conns,repetition"
     local t=$1 c=$2 url out pid c0 c1 o0 o1 reqs
+    local k=$1,$2,$3
     url=$(url_of "$t" /small)
     local hdr=()
     [ "$t" = direct ] && hdr=("${direct_headers[@]}")
@@ -347,25 +349,25 @@ run_wrk() { # target conns → fills the tables
         "${hdr[@]}" "$url")
     c1=$(cpu_ticks "$pid"); o1=$(cpu_ticks "$ORIGIN_PID")
     perf_stop
-    echo "$out" >"$WORK/wrk-$t-$c.txt"
+    echo "$out" >"$WORK/wrk-$t-$c-$3.txt"
     reqs=$(echo "$out" | awk '/requests in/ {print $1}')
     [ -n "$reqs" ] && [ "$reqs" -gt 0 ] || die "$t @$c: wrk made no requests: $out"
-    RPS[$t,$c]=$(echo "$out" | awk '/^Requests\/sec/ {printf "%.0f", $2}')
-    P50[$t,$c]=$(to_ms "$(echo "$out" | awk '$1 == "50%" {print $2}')")
-    P99[$t,$c]=$(to_ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")
-    USREQ[$t,$c]=$(awk -v d=$((c1 - c0)) -v hz="$HZ" -v n="$reqs" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')
-    ORIGUS[$t,$c]=$(awk -v d=$((o1 - o0)) -v hz="$HZ" -v n="$reqs" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')
+    RPS[$k]=$(echo "$out" | awk '/^Requests\/sec/ {printf "%.0f", $2}')
+    P50[$k]=$(to_ms "$(echo "$out" | awk '$1 == "50%" {print $2}')")
+    P99[$k]=$(to_ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")
+    USREQ[$k]=$(awk -v d=$((c1 - c0)) -v hz="$HZ" -v n="$reqs" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')
+    ORIGUS[$k]=$(awk -v d=$((o1 - o0)) -v hz="$HZ" -v n="$reqs" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')
     local non2xx sockerr
     non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
     sockerr=$(echo "$out" | awk -F'[ ,]+' '/Socket errors/ {print $4 + $6 + $8 + $10}')
-    ERRS[$t,$c]=$(( ${non2xx:-0} + ${sockerr:-0} ))
-    [ "$t" = direct ] && USREQ[$t,$c]="—"
-    log "$t @$c: ${RPS[$t,$c]} req/s, p50 ${P50[$t,$c]} ms, p99 ${P99[$t,$c]} ms, proxy ${USREQ[$t,$c]} µs/req," \
-        "upstream ${ORIGUS[$t,$c]} µs/req, errors ${ERRS[$t,$c]}"
+    ERRS[$k]=$(( ${non2xx:-0} + ${sockerr:-0} ))
+    [ "$t" = direct ] && USREQ[$k]="—"
+    log "$t @$c: ${RPS[$k]} req/s, p50 ${P50[$k]} ms, p99 ${P99[$k]} ms, proxy ${USREQ[$k]} µs/req," \
+        "upstream ${ORIGUS[$k]} µs/req, errors ${ERRS[$k]}"
 }
 
-run_stream() { # target
-    local t=$1 pid c0 c1 out code size secs extra=() u
+run_stream() { # target repetition
+    local t=$1 k=$1,$2 pid c0 c1 out code size secs extra=() u
     pid=$(measured_pid "$t")
     if [ "$t" = direct ]; then
         extra=(--cacert "$TLS/ca.pem" --resolve "$AUTHORITY:127.0.0.1" -H "Authorization: Bearer $PLACEHOLDER")
@@ -373,7 +375,7 @@ run_stream() { # target
     else
         u=$(url_of "$t" /big)
     fi
-    HWM[$t]=$(hwm_kb "$pid")
+    [ "$2" = 1 ] && HWM[$t]=$(hwm_kb "$pid")
     c0=$(cpu_ticks "$pid")
     perf_start "$t" "$pid" stream
     out=$(taskset -c "$(client_cpus "$t")" curl -sS --max-time 300 -o /dev/null -w '%{http_code} %{size_download} %{time_total}' \
@@ -382,19 +384,50 @@ run_stream() { # target
     perf_stop
     read -r code size secs <<<"$out"
     [ "$code" = 200 ] && [ "$size" -eq $((STREAM_MIB * 1024 * 1024)) ] || die "$t stream: HTTP $code, $size bytes"
-    MIBS[$t]=$(awk -v s="$secs" -v m="$STREAM_MIB" 'BEGIN { printf "%.0f", m / s }')
-    SGIB[$t]=$(awk -v d=$((c1 - c0)) -v hz="$HZ" -v m="$STREAM_MIB" 'BEGIN { printf "%.2f", d / hz / (m / 1024) }')
+    MIBS[$k]=$(awk -v s="$secs" -v m="$STREAM_MIB" 'BEGIN { printf "%.0f", m / s }')
+    SGIB[$k]=$(awk -v d=$((c1 - c0)) -v hz="$HZ" -v m="$STREAM_MIB" 'BEGIN { printf "%.2f", d / hz / (m / 1024) }')
     HWM_STREAM[$t]=$(hwm_kb "$pid")
     [ "$t" = direct ] && { HWM[$t]="—"; HWM_STREAM[$t]="—"; }
-    log "$t stream: ${MIBS[$t]} MiB/s, ${SGIB[$t]} CPU s/GiB ($( [ "$t" = direct ] && echo upstream || echo proxy))," \
+    log "$t stream: ${MIBS[$k]} MiB/s, ${SGIB[$k]} CPU s/GiB ($( [ "$t" = direct ] && echo upstream || echo proxy))," \
         "peak RSS ${HWM_STREAM[$t]} kB"
 }
 
 START_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
-for c in $CONNS; do
-    for t in $TARGETS; do run_wrk "$t" "$c"; done
+for r in $(seq "$REPEAT"); do
+    for c in $CONNS; do
+        for t in $TARGETS; do run_wrk "$t" "$c" "$r"; done
+    done
 done
-for t in $TARGETS; do run_stream "$t"; done
+for r in $(seq "$REPEAT"); do
+    for t in $TARGETS; do run_stream "$t" "$r"; done
+done
+# Medians over the repetitions (and the spread of the CPU figures, to show how noisy the machine was).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "–" hi }'; }
+declare -A USRANGE SGRANGE
+for t in $TARGETS; do
+    for c in $CONNS; do
+        for m in RPS P50 P99 USREQ ORIGUS; do
+            declare -n tab=$m
+            vals=()
+            for r in $(seq "$REPEAT"); do vals+=("${tab[$t,$c,$r]}"); done
+            tab[$t,$c]=$(median "${vals[@]}")
+            [ "$m" = USREQ ] && USRANGE[$t,$c]=$(spread "${vals[@]}")
+            unset -n tab
+        done
+        ERRS[$t,$c]=0
+        for r in $(seq "$REPEAT"); do ERRS[$t,$c]=$((${ERRS[$t,$c]} + ${ERRS[$t,$c,$r]})); done
+        [ "$t" = direct ] && { USREQ[$t,$c]="—"; USRANGE[$t,$c]="—"; }
+    done
+    for m in MIBS SGIB; do
+        declare -n tab=$m
+        vals=()
+        for r in $(seq "$REPEAT"); do vals+=("${tab[$t,$r]}"); done
+        tab[$t]=$(median "${vals[@]}")
+        [ "$m" = SGIB ] && SGRANGE[$t]=$(spread "${vals[@]}")
+        unset -n tab
+    done
+done
 END_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- report ---------------------------------------------------------------------------------------------------------
@@ -406,20 +439,22 @@ report() {
     echo "Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(uname -r);" \
         "load average $START_LOAD at start, $END_LOAD at end."
     echo "Proxies on CPUs $PROXY_CPUS; wrk ($WRK_THREADS threads), curl, upstream on CPUs $LOAD_CPUS (direct: client on" \
-        "$PROXY_CPUS). $WORKERS worker(s) each; ${DURATION}s per run after ${WARMUP}s warm-up; $STREAM_MIB MiB stream."
+        "$PROXY_CPUS). $WORKERS worker(s) each; ${DURATION}s per run after ${WARMUP}s warm-up; $STREAM_MIB MiB stream;" \
+        "medians of $REPEAT interleaved repetition(s)."
     echo
-    echo "| target | conns | req/s | p50 ms | p99 ms | proxy CPU µs/req | upstream CPU µs/req | errors |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| target | conns | req/s | p50 ms | p99 ms | proxy CPU µs/req | (range) | upstream CPU µs/req | errors |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     for c in $CONNS; do
         for t in $TARGETS; do
-            echo "| $t | $c | ${RPS[$t,$c]} | ${P50[$t,$c]} | ${P99[$t,$c]} | ${USREQ[$t,$c]} | ${ORIGUS[$t,$c]} | ${ERRS[$t,$c]} |"
+            echo "| $t | $c | ${RPS[$t,$c]} | ${P50[$t,$c]} | ${P99[$t,$c]} | ${USREQ[$t,$c]} | ${USRANGE[$t,$c]} |" \
+                "${ORIGUS[$t,$c]} | ${ERRS[$t,$c]} |"
         done
     done
     echo
-    echo "| target | stream MiB/s | CPU s/GiB | peak RSS before stream (KiB) | peak RSS after stream (KiB) |"
-    echo "|---|---:|---:|---:|---:|"
+    echo "| target | stream MiB/s | CPU s/GiB | (range) | peak RSS before stream (KiB) | peak RSS after stream (KiB) |"
+    echo "|---|---:|---:|---:|---:|---:|"
     for t in $TARGETS; do
-        echo "| $t | ${MIBS[$t]} | ${SGIB[$t]} | ${HWM[$t]} | ${HWM_STREAM[$t]} |"
+        echo "| $t | ${MIBS[$t]} | ${SGIB[$t]} | ${SGRANGE[$t]} | ${HWM[$t]} | ${HWM_STREAM[$t]} |"
     done
     if has ours; then
         echo
