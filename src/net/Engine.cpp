@@ -146,7 +146,11 @@ void Engine::closeListener(ListenerId id, std::chrono::milliseconds grace)
         wp->loop().post([wp, state, grace, remaining, done] {
             wp->removeListener(state->id, grace);
             if (remaining->fetch_sub(1) == 1) {
-                ::close(state->fd); // every loop has stopped watching it
+                // Every loop has stopped watching it. shutdown() stops the listening at once, even while another
+                // thread still holds a reference to the socket for a moment (close() alone could let a connect
+                // through right after closeListener returned).
+                ::shutdown(state->fd, SHUT_RDWR);
+                ::close(state->fd);
                 state->fd = -1;
                 done->set_value();
             }

@@ -11,7 +11,7 @@ constexpr auto SweepInterval = std::chrono::milliseconds(50);
 int wakeTag; // address used as the eventfd's tag
 } // namespace
 
-EventLoop::EventLoop() : m_thread(std::this_thread::get_id())
+EventLoop::EventLoop()
 {
     m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     m_poller.addLevel(m_wakeFd, &wakeTag, false);
@@ -130,7 +130,7 @@ void EventLoop::reap()
 
 void EventLoop::run()
 {
-    m_thread = std::this_thread::get_id();
+    m_thread.store(std::this_thread::get_id(), std::memory_order_release);
     while (!m_quit) {
         int timeout = static_cast<int>(SweepInterval.count());
         if (!m_timers.empty()) {

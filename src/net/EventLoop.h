@@ -24,7 +24,9 @@ public:
     void run(); // until quit()
     void quit(); // thread-safe
     void post(std::function<void()> fn); // thread-safe
-    bool inLoopThread() const { return std::this_thread::get_id() == m_thread; }
+    // True only on the thread inside run(): a loop whose thread has not started yet belongs to nobody (not to the
+    // thread that built it, or closeListener() from that thread would not wait).
+    bool inLoopThread() const { return std::this_thread::get_id() == m_thread.load(std::memory_order_acquire); }
 
     Poller &poller() { return m_poller; }
     Clock::time_point now() const { return m_now; }
@@ -48,7 +50,7 @@ private:
 
     Poller m_poller;
     int m_wakeFd = -1;
-    std::thread::id m_thread;
+    std::atomic<std::thread::id> m_thread{};
     std::atomic<bool> m_quit{false};
     std::mutex m_mutex;
     std::vector<std::function<void()>> m_posted;
