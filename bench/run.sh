@@ -45,7 +45,7 @@ die() { log "error: $*"; exit 1; }
 
 # --- what the script uses -----------------------------------------------------------------------------------------
 need_pkgs=()
-for tool in wrk:wrk nginx:nginx haproxy:haproxy curl:curl ss:iproute2 taskset:util-linux; do
+for tool in wrk:wrk nginx:nginx haproxy:haproxy curl:curl ss:iproute2 taskset:util-linux pgrep:procps; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${tool%%:*}" ] || need_pkgs+=("${tool#*:}")
 done
 SUDO=""
@@ -56,6 +56,7 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
 fi
 export PATH=$PATH:/usr/sbin:/sbin
+[ -z "$PERF_DIR" ] || command -v perf >/dev/null 2>&1 || die "PERF_DIR needs perf (Debian: apt-get install linux-perf)"
 DRIVER=${DRIVER:-$BUILD_DIR/bench/forwarder-bench/heyo-forwarder-bench}
 EDGE_BIN=${EDGE_BIN:-$BUILD_DIR/app/heyo-edge/heyo-edge}
 DRIVER_B=${DRIVER_B:-} # optional second driver build, measured as target "oursB" (A/B of an engine change)
