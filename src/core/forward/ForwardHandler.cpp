@@ -40,6 +40,21 @@ std::shared_ptr<const ForwardHandler::Table> ForwardHandler::table() const
     return m_table;
 }
 
+// The edge marks its own refusals with X-Heyo-Error (and strips that header from apps' answers); a 401 with the
+// service's Bearer realm counts too, for an edge that does not mark. An app's own 401/403 is passed through untouched:
+// no token refresh, no "wrong account" notice.
+bool ForwardHandler::isEdgeRefusal(const net::ResponseHead &response)
+{
+    if (const std::string *marker = response.headers.find("X-Heyo-Error"))
+        return *marker == (response.status == 403 ? "wrong_account" : "invalid_token");
+    if (response.status != 401)
+        return false;
+    for (std::string_view challenge : response.headers.all("WWW-Authenticate"))
+        if (challenge.find("realm=\"heyo\"") != std::string_view::npos)
+            return true;
+    return false;
+}
+
 void ForwardHandler::refuse(const net::ExchangePtr &ex, int status, const std::string &line)
 {
     net::Headers h;
@@ -98,18 +113,18 @@ void ForwardHandler::send(const net::ExchangePtr &ex, const ForwardRoute &route,
     net::ProxyHooks hooks;
     hooks.onResponseHead = [this, rewriter = route.rewriter, slug = route.slug, account = route.accountId, localOrigin,
                             sent](net::ResponseHead &response) {
-        if (response.status == 403)
+        if (response.status == 403 && isEdgeRefusal(response))
             m_report(slug, account, ForwardEvent::WrongAccount, "endpoint belongs to another account");
-        else if (response.status == 401) // not replayable (or rejected again): refresh for the requests that follow
-            m_tokens.fetch(account, *sent, [](const std::string &, const QString &) {});
+        else if (response.status == 401 && isEdgeRefusal(response)) // not replayable, or rejected again:
+            m_tokens.fetch(account, *sent, [](const std::string &, const QString &) {}); // refresh for what follows
         rewriter->rewriteResponse(response, localOrigin);
     };
     // Upstream 401 on a replayable request: one refresh shared by every request waiting on this account (the
     // SessionManager coalesces), then one retry with the new token; or, when no new token can be had, a 401 that
     // tells the user what to do.
     std::weak_ptr<net::Exchange> weak = ex;
-    hooks.onUnauthorized = [this, weak, route, localOrigin, sent](const net::ResponseHead &) {
-        if (weak.expired())
+    hooks.onUnauthorized = [this, weak, route, localOrigin, sent](const net::ResponseHead &response) {
+        if (weak.expired() || !isEdgeRefusal(response)) // the app's own 401 is the app's business
             return false;
         m_tokens.fetch(route.accountId, *sent,
                        [this, weak, route, localOrigin, sent](const std::string &fresh, const QString &error) {

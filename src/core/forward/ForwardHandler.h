@@ -52,6 +52,7 @@ private:
     void rebuild(); // with m_mutex held
     void send(const net::ExchangePtr &ex, const ForwardRoute &route, const std::string &localOrigin,
               const std::string &token);
+    static bool isEdgeRefusal(const net::ResponseHead &response);
     static void refuse(const net::ExchangePtr &ex, int status, const std::string &line);
     void listRoutes(const net::ExchangePtr &ex, const Table &table);
 
