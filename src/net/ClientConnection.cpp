@@ -553,6 +553,20 @@ void ClientConnection::writeBody(const char *data, size_t len)
         m_out.append(data, len);
         m_out.append("\r\n", 2);
     } else {
+        // Write-through: with nothing queued, send straight from the caller's bytes and keep only what the socket
+        // did not take (saves one copy of every body byte on a plain client socket).
+        if (m_out.empty() && !m_stream.isTls() && m_phase != Phase::Handshake && m_phase != Phase::Lingering) {
+            ssize_t n = m_stream.write(data, len);
+            if (n > 0) {
+                m_state->bytesOut.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+                if (m_phase != Phase::Tunnel)
+                    m_respBytes += static_cast<uint64_t>(n);
+                data += n;
+                len -= static_cast<size_t>(n);
+                if (!len)
+                    return;
+            }
+        }
         m_out.append(data, len);
     }
     m_loop->queueFlush(this);

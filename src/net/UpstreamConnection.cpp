@@ -431,6 +431,18 @@ void UpstreamConnection::processInput()
                 setDeadline(m_loop->now() + m_responseTimeout); // idle clock while the body streams
             if (!m_stream.isTls() && !m_hup && static_cast<size_t>(n) < room)
                 m_readable = false;
+            // A streaming body: gather up to ReadMax (several TLS records) before parsing, so the client side gets
+            // one large write instead of one per 16 KiB record.
+            while (m_readable && m_headSeen && m_state == State::Ready && m_in.size() < ReadMax) {
+                char *q = m_in.prepare(ReadChunk);
+                ssize_t more = m_stream.read(q, std::min(m_in.tailRoom(), ReadMax - m_in.size()));
+                if (more <= 0) {
+                    if (more == Stream::Again)
+                        m_readable = false;
+                    break; // EOF or an error: the next read reports it again
+                }
+                m_in.commit(static_cast<size_t>(more));
+            }
             continue;
         }
         m_readable = false;
@@ -515,8 +527,10 @@ int UpstreamConnection::onComplete()
 void UpstreamConnection::keepSession(SSL_SESSION *session)
 {
     // A copy, never the object the live connection holds (see connected()).
-    if (SSL_SESSION *copy = SSL_SESSION_dup(session))
+    if (SSL_SESSION *copy = SSL_SESSION_dup(session)) {
         m_worker->pool().storeSession(m_key, copy);
+        m_sessionKept = true;
+    }
 }
 
 int upstreamNewSession(SSL *ssl, SSL_SESSION *session)
@@ -536,7 +550,7 @@ void UpstreamConnection::finishCycle()
     if (SSL *ssl = m_stream.ssl()) {
         // Contexts without upstreamNewSession (a caller's own SSL_CTX) still get resumption from here.
         SSL_SESSION *s = SSL_get1_session(ssl);
-        if (s && SSL_SESSION_is_resumable(s))
+        if (s && SSL_SESSION_is_resumable(s) && !m_sessionKept)
             keepSession(s);
         if (s)
             SSL_SESSION_free(s);

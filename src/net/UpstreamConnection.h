@@ -35,6 +35,7 @@ public:
     void clientGone();
     void clientDrained();
     void tunnelShutdown();
+    bool m_sessionKept = false;
     void keepSession(SSL_SESSION *session); // stores a copy in the pool for the next connection to this upstream
 
     void onIo(uint32_t events) override;
