@@ -46,5 +46,28 @@ echo "What the app behind demo-web receives (identity headers added, token remov
 echo "  $(curl -s --cacert "$CA" -H "Authorization: Bearer $TOKEN" "$WEB/api/whoami")"
 echo
 sed -n '/Demo accounts/,$p' "$LOG" | grep -v '^heyo-edge: [A-Z]* ' || true
+
+# The forwarder: a plain local port that attaches Ada's token, so unmodified tools reach the private endpoint.
+# --no-store keeps this demo session in memory (no keychain needed); `heyo login` keeps a real one in the keychain.
+HEYO=$BUILD/app/heyo/heyo
+FWD_LOG=$(mktemp /tmp/heyo-forward-demo.XXXXXX.log)
+printf '%s\n' ada-demo-password | "$HEYO" --no-store --service "$API" --ca-file "$CA" forward demo-web \
+  --email ada@demo.heyo --password-stdin >"$FWD_LOG" 2>&1 &
+FWD_PID=$!
+trap 'kill $FWD_PID $EDGE_PID 2>/dev/null; wait $FWD_PID $EDGE_PID 2>/dev/null' EXIT INT TERM
+for _ in $(seq 100); do
+  grep -q "^Forwarding" "$FWD_LOG" && break
+  kill -0 $FWD_PID 2>/dev/null || break
+  sleep 0.1
+done
+LOCAL=$(sed -n 's/^Forwarding \(http:[^ ]*\) .*/\1/p' "$FWD_LOG" | head -1)
+if [ -n "$LOCAL" ]; then
+  echo "$(head -1 "$FWD_LOG")"
+  echo "  curl $LOCAL/api/whoami   →   $(curl -s "$LOCAL/api/whoami")"
+  echo "  Open ${LOCAL/127.0.0.1/demo-web.localhost}/ in a browser (its own origin); forward demo-git the same way for git."
+else
+  echo "The forwarder did not start:"; cat "$FWD_LOG"
+fi
+echo
 echo "Server log: $LOG    Data: $DATA    Stop with Ctrl-C."
 wait $EDGE_PID
