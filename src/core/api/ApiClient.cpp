@@ -142,32 +142,26 @@ void ApiClient::send(const QByteArray &verb, const QString &path, const QByteArr
 void ApiClient::login(const QString &email, const QString &password, Callback<AuthResult> done)
 {
     const QJsonObject body{{QStringLiteral("email"), email}, {QStringLiteral("password"), password}};
-    send("POST", QStringLiteral("/api/auth/login"), {}, jsonBody(body), {},
-         [done](const ApiError &e, int, const QJsonObject &o, QNetworkReply *) {
-             ApiResult<AuthResult> r;
-             r.error = e;
-             if (!e.isError()) {
-                 AuthResult a = parseAuth(o);
-                 if (a.token.isEmpty() || a.account.id.isEmpty())
-                     r.error = protocolError(QStringLiteral("login answer without token or account"));
-                 else
-                     r.value = std::move(a);
-             }
-             done(r);
-         });
+    signIn(QStringLiteral("/api/auth/login"), body, QStringLiteral("login"), std::move(done));
 }
 
 void ApiClient::exchange(const QByteArray &apiKey, Callback<AuthResult> done)
 {
     const QJsonObject body{{QStringLiteral("api_key"), QString::fromUtf8(apiKey)}};
-    send("POST", QStringLiteral("/api/api-keys/exchange"), {}, jsonBody(body), {},
-         [done](const ApiError &e, int, const QJsonObject &o, QNetworkReply *) {
+    signIn(QStringLiteral("/api/api-keys/exchange"), body, QStringLiteral("exchange"), std::move(done));
+}
+
+// Login and API-key exchange answer in the same shape; `what` names the call in a protocol error.
+void ApiClient::signIn(const QString &path, const QJsonObject &body, const QString &what, Callback<AuthResult> done)
+{
+    send("POST", path, {}, jsonBody(body), {},
+         [done, what](const ApiError &e, int, const QJsonObject &o, QNetworkReply *) {
              ApiResult<AuthResult> r;
              r.error = e;
              if (!e.isError()) {
                  AuthResult a = parseAuth(o);
                  if (a.token.isEmpty() || a.account.id.isEmpty())
-                     r.error = protocolError(QStringLiteral("exchange answer without token or account"));
+                     r.error = protocolError(QStringLiteral("%1 answer without token or account").arg(what));
                  else
                      r.value = std::move(a);
              }

@@ -47,6 +47,7 @@ public:
     static AccountInfo parseAccount(const QJsonObject &o);
 
 private:
+    void signIn(const QString &path, const QJsonObject &body, const QString &what, Callback<AuthResult> done);
     using RawHandler = std::function<void(const ApiError &error, int status, const QJsonObject &body, QNetworkReply *)>;
     void send(const QByteArray &verb, const QString &path, const QByteArray &token, const QByteArray &jsonBody,
               const QByteArray &etag, RawHandler handler);
