@@ -56,7 +56,7 @@ void UpstreamConnection::attach(ClientConnection *client, bool headRequest, bool
     m_parser.expectNoBody(headRequest);
     m_upgrade = upgrade;
     m_responseTimeout = responseTimeout;
-    m_gotBytes = m_headSeen = m_complete = m_tunnelNotified = m_clientWaiting = false;
+    m_gotBytes = m_headSeen = m_complete = m_tunnelNotified = m_clientWaiting = m_parsePaused = false;
     m_interim = 0;
     m_failReason.clear();
     if (m_state == State::Idle) {
@@ -224,7 +224,9 @@ void UpstreamConnection::clientGone()
 
 void UpstreamConnection::clientDrained()
 {
-    if (!m_closed && m_readable && (m_state == State::Ready || m_state == State::Tunnel))
+    // Buffered bytes or a paused parse go on now even when the socket has nothing new (no read event will come).
+    if (!m_closed && (m_readable || !m_in.empty() || m_parsePaused) &&
+        (m_state == State::Ready || m_state == State::Tunnel))
         processInput();
 }
 
@@ -400,11 +402,12 @@ void UpstreamConnection::processInput()
                 m_client->tunnelData(m_in.data(), m_in.size());
                 m_in.clear();
             }
-        } else if (!m_in.empty()) {
+        } else if (!m_in.empty() || m_parsePaused) {
             if (m_client->outputFull())
                 return;
             auto r = m_parser.feed(m_in.data(), m_in.size());
             m_in.consume(r.consumed);
+            m_parsePaused = r.status == MessageParser::Status::Paused;
             if (m_closed)
                 return;
             if (r.status == MessageParser::Status::Error) {

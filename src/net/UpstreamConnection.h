@@ -87,6 +87,9 @@ private:
     bool m_readable = false;
     bool m_hup = false;
     bool m_inProcess = false;
+    // The parser stopped in a callback (client output full): it must be fed again, even with no new bytes, or a
+    // message whose last body bytes were already parsed never reports its end.
+    bool m_parsePaused = false;
     bool m_clientWaiting = false;
     bool m_tunnelNotified = false;
     bool m_tunnelShutdown = false;

@@ -194,6 +194,25 @@ private slots:
         QCOMPARE(curl.readAllStandardOutput().trimmed(), QByteArray("1 0 0 0 0"));
     }
 
+    void keepAliveStreamsEndEveryResponse()
+    {
+        // Downloads back to back on one connection: each must end so the next can start. (A regression test: a
+        // parse paused on a response's last bytes, with the client's output full, used to leave it hanging.)
+        QStringList args{"-sS", "--max-time", "30", "--cacert", m_edge.caFile(), "-H", bearer(m_ada),
+                         "-w", "%{http_code}:%{size_download} "};
+        QByteArray expected;
+        for (int i = 0; i < 10; ++i) {
+            const int size = i % 2 ? 20000000 : 3000000;
+            args << "-o" << "/dev/null" << m_edge.endpointUrl("demo-files") + "/download?size=" + QString::number(size);
+            expected += "200:" + QByteArray::number(size) + ' ';
+        }
+        QProcess curl;
+        curl.start("curl", args);
+        QVERIFY(curl.waitForFinished(60000));
+        QCOMPARE(curl.readAllStandardOutput(), expected);
+        QCOMPARE(curl.exitCode(), 0);
+    }
+
     void logNeverCarriesTokens()
     {
         QByteArray log = m_edge.log();
