@@ -2,26 +2,10 @@
 #include "BrowserSignIn.h"
 
 #include "BrowserSignInBackend.h"
+#include "WebEnginePlugin.h"
 
-#include <QCoreApplication>
-#include <QDir>
-#include <QPluginLoader>
 
 namespace heyo::ui {
-
-namespace {
-QString g_pluginError;
-
-QStringList pluginDirs()
-{
-    const QString app = QCoreApplication::applicationDirPath();
-    QStringList dirs{app, app + QStringLiteral("/../lib/heyo-access"), app + QStringLiteral("/plugins")};
-#ifdef HEYO_BROWSER_PLUGIN_DIR
-    dirs << QStringLiteral(HEYO_BROWSER_PLUGIN_DIR);
-#endif
-    return dirs;
-}
-} // namespace
 
 BrowserSignIn::BrowserSignIn(const api::ServiceSettings &service, QObject *parent) : QObject(parent), m_service(service)
 {
@@ -37,31 +21,7 @@ BrowserSignIn::~BrowserSignIn()
 
 QString BrowserSignIn::pluginError()
 {
-    return g_pluginError;
-}
-
-BrowserSignInBackend *BrowserSignIn::backend()
-{
-    static BrowserSignInBackend *loaded = nullptr;
-    if (loaded)
-        return loaded;
-    QStringList tried;
-    for (const QString &dir : pluginDirs()) {
-        const QString path = QDir(dir).absoluteFilePath(QStringLiteral("libheyo_browser_signin.so"));
-        if (!QFile::exists(path)) {
-            tried << path;
-            continue;
-        }
-        QPluginLoader loader(path); // stays loaded: QtWebEngine cannot be unloaded cleanly
-        if (auto *b = qobject_cast<BrowserSignInBackend *>(loader.instance())) {
-            loaded = b;
-            g_pluginError.clear();
-            return loaded;
-        }
-        tried << QStringLiteral("%1 (%2)").arg(path, loader.errorString());
-    }
-    g_pluginError = QStringLiteral("browser sign-in is not available: plugin not found (%1)").arg(tried.join(", "));
-    return nullptr;
+    return WebEnginePlugin::error();
 }
 
 void BrowserSignIn::start()
@@ -72,7 +32,7 @@ void BrowserSignIn::start()
         return;
     }
     m_finished = false;
-    BrowserSignInBackend *b = backend();
+    BrowserSignInBackend *b = WebEnginePlugin::backend();
     if (!b) {
         QMetaObject::invokeMethod(
             this, [this] { done({}, pluginError()); }, Qt::QueuedConnection);
@@ -105,8 +65,8 @@ void BrowserSignIn::cancel()
 
 void BrowserSignIn::runJavaScript(const QString &script)
 {
-    if (m_window && backend())
-        backend()->runJavaScript(m_window, script);
+    if (m_window && WebEnginePlugin::backend())
+        WebEnginePlugin::backend()->runJavaScript(m_window, script);
 }
 
 void BrowserSignIn::done(const QByteArray &token, const QString &error)

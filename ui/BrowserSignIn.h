@@ -11,8 +11,6 @@
 
 namespace heyo::ui {
 
-class BrowserSignInBackend;
-
 class BrowserSignIn : public QObject {
     Q_OBJECT
 public:
@@ -36,7 +34,6 @@ signals:
 
 private:
     void done(const QByteArray &token, const QString &error);
-    static BrowserSignInBackend *backend();
 
     api::ServiceSettings m_service;
     QPointer<QWidget> m_window;

@@ -1,7 +1,8 @@
-// Plugin entry of the browser sign-in window.
+// Plugin entry of the WebEngine windows.
 #include "BrowserSignInPlugin.h"
 
 #include "BrowserSignInWindow.h"
+#include "EndpointBrowserWindow.h"
 
 namespace heyo::ui {
 
@@ -14,6 +15,12 @@ void BrowserSignInPlugin::runJavaScript(QWidget *window, const QString &script)
 {
     if (auto *w = qobject_cast<BrowserSignInWindow *>(window))
         w->runJavaScript(script);
+}
+
+QWidget *BrowserSignInPlugin::createEndpointWindow(const QString &slug, const QUrl &url,
+                                                  std::function<void(const QUrl &)> openExternally, QWidget *parent)
+{
+    return new EndpointBrowserWindow(slug, url, std::move(openExternally), parent);
 }
 
 } // namespace heyo::ui

@@ -79,9 +79,7 @@ SettingsDialog::SettingsDialog(const AppSettings &current, forward::PortAssignme
     m_system = new QRadioButton(tr("&System browser"), general);
     m_builtIn = new QRadioButton(tr("&Built-in browser window"), general);
     (current.builtInBrowser ? m_builtIn : m_system)->setChecked(true);
-    // The built-in browser window is not part of this build yet: the choice is kept but cannot be made here.
-    m_builtIn->setEnabled(current.builtInBrowser);
-    m_builtIn->setToolTip(tr("Not available in this version: endpoints open in the system browser"));
+    m_builtIn->setToolTip(tr("A Heyo Access window per endpoint, separate from your browser's profile and cookies"));
     auto *browsers = new QHBoxLayout;
     browsers->addWidget(m_system);
     browsers->addWidget(m_builtIn);

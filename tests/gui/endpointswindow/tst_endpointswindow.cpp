@@ -1,9 +1,10 @@
 // The endpoints window driven like a user would, against the demo heyo-edge: Ada's endpoints appear grouped by device,
 // typing in the filter narrows them, "Start forwarding" on a row makes a local port that real curl reaches, and the
 // traffic counters in the model move; Enter opens the row in the browser; refreshes use the ETag and keep the
-// selection.
+// selection; the built-in browser window (WebEngine) loads the endpoint's page through the forwarder.
 #include "AppFixture.h"
 
+#include "BrowserSignIn.h"
 #include "EndpointDirectory.h"
 #include "EndpointModel.h"
 #include "EndpointsWindow.h"
@@ -30,6 +31,15 @@ int shownEndpoints(const QAbstractItemModel *m)
 
 class TestEndpointsWindow : public QObject {
     Q_OBJECT
+public:
+    static void initMain()
+    {
+        // The built-in browser (WebEngine) as root under Xvfb: the sandbox off here, in the test only.
+        qputenv("QTWEBENGINE_DISABLE_SANDBOX", "1");
+        qputenv("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu");
+        QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+    }
+
 private slots:
     void endpointsGroupedFilteredForwardedAndCounted()
     {
@@ -138,6 +148,38 @@ private slots:
         // The port is stable: recorded in the settings for next time.
         QCOMPARE(f.app->ports()->portFor(QStringLiteral("demo-files")),
                  f.app->forwarder()->portOf(QStringLiteral("demo-files")));
+    }
+
+    void builtInBrowserShowsTheEndpointThroughTheForwarder()
+    {
+        test::AppFixture f;
+        QString error;
+        QVERIFY2(f.init(true, &error), qPrintable(error));
+        QVERIFY2(!f.signIn(f.kAda, f.kAdaPassword, &error).isEmpty(), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(f.app->model()->endpointCount(), 6, 20000);
+        ui::AppSettings s = f.app->settings();
+        s.builtInBrowser = true;
+        QVERIFY2(f.app->applySettings(s, &error), qPrintable(error));
+
+        const QString slug = QStringLiteral("demo-web");
+        f.app->openInBrowser(slug);
+        QVERIFY(f.app->forwarder()->isForwarding(slug));
+        QVERIFY2(f.opened.isEmpty(), "the system browser must not be used");
+        QWidget *w = f.app->browserWindow(slug);
+        QVERIFY2(w, qPrintable(ui::BrowserSignIn::pluginError()));
+        QVERIFY(QTest::qWaitForWindowExposed(w));
+        // The demo page's <title> arrives only when the page loaded through the forwarder, token attached.
+        QTRY_VERIFY_WITH_TIMEOUT(w->windowTitle().startsWith(QStringLiteral("Heyo demo — demo-web")), 30000);
+        const auto *address = w->findChild<QLineEdit *>();
+        QVERIFY(address);
+        QCOMPARE(QUrl(address->text()).port(), int(f.app->forwarder()->portOf(slug)));
+        QTRY_VERIFY_WITH_TIMEOUT(f.app->model()->endpoint(slug)->stats.requests >= 2, 5000); // page and its assets
+
+        // Asking again raises the same window rather than opening a second one.
+        f.app->openInBrowser(slug);
+        QCOMPARE(f.app->browserWindow(slug), w);
+        w->close();
+        QTRY_VERIFY(!f.app->browserWindow(slug));
     }
 };
 

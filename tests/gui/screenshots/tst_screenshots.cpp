@@ -1,5 +1,6 @@
 // Renders each window of the tray app in a realistic state (the demo edge's endpoints, one forwarded with traffic, an
-// inline sign-in error, the copy-token confirmation, the tray menu) and saves PNGs for docs/screenshots/.
+// inline sign-in error, the copy-token confirmation, the tray menu, the built-in browser) and saves PNGs for
+// docs/screenshots/.
 #include "AppFixture.h"
 
 #include "CopyTokenAction.h"
@@ -32,6 +33,15 @@ private:
         QVERIFY(!p.isNull());
         QVERIFY2(p.width() >= 200 && p.height() >= 100, qPrintable(name));
         QVERIFY(p.save(m_dir + QLatin1Char('/') + name));
+    }
+
+public:
+    static void initMain()
+    {
+        // The built-in browser (WebEngine) as root under Xvfb: the sandbox off here, in the test only.
+        qputenv("QTWEBENGINE_DISABLE_SANDBOX", "1");
+        qputenv("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu");
+        QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
     }
 
 private slots:
@@ -100,6 +110,18 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(menu));
         save(menu, QStringLiteral("tray-menu.png"));
         menu->hide();
+
+        // The built-in browser window on demo-web's local port.
+        ui::AppSettings settings = f.app->settings();
+        settings.builtInBrowser = true;
+        QVERIFY2(f.app->applySettings(settings, &error), qPrintable(error));
+        f.app->openInBrowser(QStringLiteral("demo-web"));
+        QWidget *browser = f.app->browserWindow(QStringLiteral("demo-web"));
+        QVERIFY(browser);
+        browser->resize(1000, 640);
+        QTRY_VERIFY_WITH_TIMEOUT(browser->windowTitle().startsWith(QStringLiteral("Heyo demo")), 30000);
+        QTest::qWait(800); // the page's own script fills in who is signed in
+        save(browser, QStringLiteral("browser.png"));
     }
 };
 
