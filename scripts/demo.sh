@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The demo command: installs what is needed, builds, starts heyo-edge in local mode with demo data, and shows the
-# reference documents' response table answered for real over TLS. Then it keeps serving until Ctrl-C.
+# The demo command: installs what is needed, builds, starts heyo-edge in local mode with demo data, shows the
+# reference documents' response table answered for real over TLS, then forwards demo-web to a local port: with the
+# tray app (heyo-access) where there is a display, else with the heyo command line. It keeps serving until Ctrl-C.
+#   HEYO_DEMO_NO_SETUP=1 skips installing and building (an existing build in $HEYO_BUILD_DIR is used).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -8,9 +10,11 @@ BUILD=${HEYO_BUILD_DIR:-$ROOT/build}
 DATA=${HEYO_DEMO_DATA:-${XDG_DATA_HOME:-$HOME/.local/share}/heyo-edge-demo}
 PORT=${HEYO_DEMO_PORT:-8443}
 
-bash scripts/install-deps.sh
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD" -j"$(nproc)"
+if [ -z "${HEYO_DEMO_NO_SETUP:-}" ]; then
+  bash scripts/install-deps.sh
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$BUILD" -j"$(nproc)"
+fi
 
 EDGE=$BUILD/app/heyo-edge/heyo-edge
 LOG=$(mktemp /tmp/heyo-edge-demo.XXXXXX.log)
@@ -48,25 +52,84 @@ echo
 sed -n '/Demo accounts/,$p' "$LOG" | grep -v '^heyo-edge: [A-Z]* ' || true
 
 # The forwarder: a plain local port that attaches Ada's token, so unmodified tools reach the private endpoint.
-# --no-store keeps this demo session in memory (no keychain needed); `heyo login` keeps a real one in the keychain.
 HEYO=$BUILD/app/heyo/heyo
-FWD_LOG=$(mktemp /tmp/heyo-forward-demo.XXXXXX.log)
-printf '%s\n' ada-demo-password | "$HEYO" --no-store --service "$API" --ca-file "$CA" forward demo-web \
-  --email ada@demo.heyo --password-stdin >"$FWD_LOG" 2>&1 &
-FWD_PID=$!
-trap 'kill $FWD_PID $EDGE_PID 2>/dev/null; wait $FWD_PID $EDGE_PID 2>/dev/null' EXIT INT TERM
-for _ in $(seq 100); do
-  grep -q "^Forwarding" "$FWD_LOG" && break
-  kill -0 $FWD_PID 2>/dev/null || break
-  sleep 0.1
-done
-LOCAL=$(sed -n 's/^Forwarding \(http:[^ ]*\) .*/\1/p' "$FWD_LOG" | head -1)
-if [ -n "$LOCAL" ]; then
-  echo "$(head -1 "$FWD_LOG")"
+APP=$BUILD/app/heyo-access/heyo-access
+PIDS=
+stop_all() {
+  [ -n "$PIDS" ] && { kill $PIDS 2>/dev/null; wait $PIDS 2>/dev/null; }
+  [ -n "${SIGNED_IN:-}" ] && "$HEYO" logout >/dev/null 2>&1 # the demo leaves nothing in the keychain
+  kill $EDGE_PID 2>/dev/null
+  wait $EDGE_PID 2>/dev/null
+}
+trap stop_all EXIT INT TERM
+
+free_port() { # the first port from $1 on which nothing listens on 127.0.0.1
+  local p=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
+  echo "$p"
+}
+LOCAL_PORT=$(free_port "${HEYO_DEMO_LOCAL_PORT:-7001}")
+LOCAL=http://127.0.0.1:$LOCAL_PORT
+
+wait_for_local() { # until the forwarded endpoint answers 200 (or the process $1 is gone)
+  for _ in $(seq 200); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$LOCAL/api/whoami")" = 200 ] && return 0
+    kill -0 "$1" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+show_local() {
   echo "  curl $LOCAL/api/whoami   →   $(curl -s "$LOCAL/api/whoami")"
-  echo "  Open ${LOCAL/127.0.0.1/demo-web.localhost}/ in a browser (its own origin); forward demo-git the same way for git."
+  echo "  Open http://demo-web.localhost:$LOCAL_PORT/ in a browser (its own origin); forward demo-git the same way for git."
+}
+
+TRAY_UP=
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$APP" ]; then
+  # The tray app, in a profile of its own (HEYO_CONFIG_DIR), so the user's own settings and default service stay
+  # as they were. Ada's session goes to the keychain like a real sign-in; the demo signs out when it ends.
+  export HEYO_CONFIG_DIR=$DATA/client
+  mkdir -p "$HEYO_CONFIG_DIR"
+  if LOGIN_OUT=$(printf '%s\n' ada-demo-password |
+      "$HEYO" --service "$API" --ca-file "$CA" login --email ada@demo.heyo --password-stdin 2>&1); then
+    SIGNED_IN=1
+    APP_LOG=$(mktemp /tmp/heyo-access-demo.XXXXXX.log)
+    "$APP" --service "$API" --ca-file "$CA" --forward "demo-web:$LOCAL_PORT" >"$APP_LOG" 2>&1 &
+    APP_PID=$!
+    PIDS="$PIDS $APP_PID"
+    if wait_for_local "$APP_PID"; then
+      TRAY_UP=1
+      echo "Heyo Access is running in your tray, signed in as ada@demo.heyo and forwarding demo-web:"
+      echo "Forwarding $LOCAL → $WEB"
+      show_local
+      echo "  Click the tray icon for the endpoints window; quitting the demo (Ctrl-C) quits the app and signs out."
+    else
+      echo "heyo-access did not start forwarding (its log: $APP_LOG); using the heyo command line instead."
+      kill "$APP_PID" 2>/dev/null
+    fi
+  else
+    echo "The tray app needs the system keychain to keep a sign-in, and it refused:"
+    echo "  ${LOGIN_OUT//$'\n'/$'\n'  }"
+    echo "Using the heyo command line instead (its session stays in memory)."
+  fi
 else
-  echo "The forwarder did not start:"; cat "$FWD_LOG"
+  echo "No display here, so no tray app: forwarding with the heyo command line instead."
+fi
+
+if [ -z "$TRAY_UP" ]; then
+  # --no-store keeps this demo session in memory (no keychain needed); `heyo login` keeps a real one in the keychain.
+  FWD_LOG=$(mktemp /tmp/heyo-forward-demo.XXXXXX.log)
+  printf '%s\n' ada-demo-password | env -u HEYO_CONFIG_DIR "$HEYO" --no-store --service "$API" --ca-file "$CA" \
+    forward "demo-web:$LOCAL_PORT" --email ada@demo.heyo --password-stdin >"$FWD_LOG" 2>&1 &
+  FWD_PID=$!
+  PIDS="$PIDS $FWD_PID"
+  if wait_for_local "$FWD_PID"; then
+    head -1 "$FWD_LOG"
+    show_local
+  else
+    echo "The forwarder did not start:"; cat "$FWD_LOG"
+  fi
 fi
 echo
 echo "Server log: $LOG    Data: $DATA    Stop with Ctrl-C."

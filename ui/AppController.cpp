@@ -13,6 +13,8 @@
 #include "TrayController.h"
 #include "Translations.h"
 #include "UiLogging.h"
+#include "WebEnginePlugin.h"
+#include "BrowserSignInBackend.h"
 
 #include "core/Redact.h"
 #include "core/auth/SecretStore.h"
@@ -76,6 +78,8 @@ AppController::AppController(const Options &options, QObject *parent) : QObject(
 
 AppController::~AppController()
 {
+    for (const QPointer<QWidget> &w : std::as_const(m_browserWindows))
+        delete w.data();
     delete m_window;
     delete m_signIn;
     delete m_settingsDialog;
@@ -324,6 +328,13 @@ void AppController::endpointsArrived(const QString &accountId)
 
 void AppController::processPending()
 {
+    const QStringList forwards = m_pendingForward;
+    for (const QString &slug : forwards) {
+        if (m_model->endpoint(slug)) {
+            m_pendingForward.removeAll(slug);
+            startForwarding(slug);
+        }
+    }
     const QStringList pending = m_pendingOpen;
     for (const QString &slug : pending) {
         if (m_model->endpoint(slug)) {
@@ -425,10 +436,41 @@ void AppController::openInBrowser(const QString &slug)
     if (!ensureForwarded(slug, &url))
         return;
     qCInfo(lcUi) << "opening" << url.toString();
+    if (m_appSettings.builtInBrowser && openInBuiltInBrowser(slug, url)) {
+        emit urlOpened(url);
+        return;
+    }
     if (!m_openUrl(url))
         m_notifier->notify(Notifier::Kind::Info, tr("No browser"),
                            tr("No browser could be started. The endpoint is at %1").arg(url.toString()));
     emit urlOpened(url);
+}
+
+bool AppController::openInBuiltInBrowser(const QString &slug, const QUrl &url)
+{
+    if (QWidget *w = m_browserWindows.value(slug)) {
+        w->show();
+        w->raise();
+        w->activateWindow();
+        return true;
+    }
+    BrowserSignInBackend *webEngine = WebEnginePlugin::backend();
+    if (!webEngine) {
+        m_notifier->notify(Notifier::Kind::Info, tr("No built-in browser"),
+                           tr("The built-in browser window is not available (%1); opening the system browser.")
+                               .arg(WebEnginePlugin::error()));
+        return false;
+    }
+    QPointer<AppController> self(this);
+    QWidget *w = webEngine->createEndpointWindow(slug, url, [self](const QUrl &external) {
+        if (self && !self->m_openUrl(external))
+            self->m_notifier->notify(Notifier::Kind::Info, tr("No browser"),
+                                     tr("No browser could be started for %1").arg(external.toString()));
+    }, nullptr);
+    w->setAttribute(Qt::WA_DeleteOnClose);
+    m_browserWindows.insert(slug, w);
+    w->show();
+    return true;
 }
 
 QString AppController::curlCommand(const QUrl &localUrl)
@@ -543,12 +585,50 @@ void AppController::signOut(const QString &accountId)
 
 void AppController::handleRequest(const QStringList &request)
 {
-    const int open = request.indexOf(QStringLiteral("--open"));
-    if (open >= 0 && open + 1 < request.size()) {
-        openInBrowser(request.at(open + 1));
+    // Pairs of "--open SLUG" and "--forward SLUG[:PORT]"; anything else (or nothing) shows the window.
+    bool handled = false;
+    for (qsizetype i = 0; i + 1 < request.size(); i += 2) {
+        const QString &verb = request.at(i);
+        const QString &arg = request.at(i + 1);
+        if (verb == QLatin1String("--open")) {
+            openInBrowser(arg);
+            handled = true;
+        } else if (verb == QLatin1String("--forward")) {
+            forwardWhenListed(arg);
+            handled = true;
+        }
+    }
+    if (!handled)
+        showEndpoints();
+}
+
+void AppController::forwardWhenListed(const QString &spec)
+{
+    const qsizetype colon = spec.lastIndexOf(QLatin1Char(':'));
+    const QString slug = colon < 0 ? spec : spec.left(colon);
+    if (slug.isEmpty())
+        return;
+    if (colon >= 0) {
+        bool ok = false;
+        const uint port = spec.mid(colon + 1).toUInt(&ok);
+        QString error;
+        if (!ok || port == 0 || port > 65535)
+            error = tr("%1 is not a port number (1-65535)").arg(spec.mid(colon + 1));
+        else if (m_forwarder->isForwarding(slug) && m_forwarder->portOf(slug) != port)
+            stopForwarding(slug); // it moves to the port asked for
+        if (error.isEmpty())
+            m_ports->setPort(slug, quint16(port), &error); // refused when another endpoint has that port
+        if (!error.isEmpty()) {
+            reportForwardError(slug, error, 0);
+            return;
+        }
+    }
+    if (m_model->endpoint(slug)) {
+        startForwarding(slug);
         return;
     }
-    showEndpoints();
+    if (!m_pendingForward.contains(slug)) // the list is not there yet
+        m_pendingForward << slug;
 }
 
 void AppController::quit()

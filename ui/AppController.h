@@ -92,8 +92,11 @@ public:
     SettingsDialog *showSettings();
     void signOut(const QString &accountId);
     void showEndpoints();
-    // A later launch's request (SingleInstance): [] shows the window, ["--open", SLUG] opens an endpoint.
+    // The command line's or a later launch's request (SingleInstance): [] shows the window; pairs of
+    // "--open" SLUG and "--forward" SLUG[:PORT] open or forward endpoints (once listed).
     void handleRequest(const QStringList &request);
+    // The built-in browser window showing slug, or null (tests look at it).
+    QWidget *browserWindow(const QString &slug) const { return m_browserWindows.value(slug); }
     bool applySettings(const AppSettings &settings, QString *error);
     // Stops every forwarder (in-flight requests get a grace period), saves settings, quits the event loop.
     void quit();
@@ -110,6 +113,9 @@ private:
     void updateWindowTexts();
     void endpointsArrived(const QString &accountId);
     void processPending();
+    void forwardWhenListed(const QString &slugAndPort);
+    // The WebEngine window (plugin) on url; false when the plugin cannot load (the user was told).
+    bool openInBuiltInBrowser(const QString &slug, const QUrl &url);
     void reportForwardError(const QString &slug, const QString &error, quint16 port);
     bool ensureForwarded(const QString &slug, QUrl *url);
     void notifyWindow(const QString &text, bool offerSignIn);
@@ -136,6 +142,8 @@ private:
     QHash<QString, QString> m_forwardErrors; // slug → what went wrong (until it forwards again or is stopped)
     QSet<QString> m_unreachable;            // accounts whose service could not be reached on the last refresh
     QStringList m_pendingOpen;              // --open before the endpoint list arrived
+    QStringList m_pendingForward;           // --forward before the endpoint list arrived
+    QMap<QString, QPointer<QWidget>> m_browserWindows; // built-in browser window per slug
     QSet<QString> m_startedAtStart;         // forward-at-start done once per slug
     bool m_quitting = false;
     bool m_keychainChecked = false;

@@ -24,11 +24,10 @@ SingleInstance::SingleInstance(const QString &name, QObject *parent) : QObject(p
     });
 }
 
-QString SingleInstance::defaultName()
+QString SingleInstance::nameFor(const QString &settingsFile)
 {
-    // Per user and per HOME, so test runs with throwaway HOMEs never meet each other or the user's instance.
-    const QByteArray home = QDir::homePath().toUtf8();
-    const QByteArray h = QCryptographicHash::hash(home, QCryptographicHash::Sha256).toHex().left(12);
+    const QByteArray path = QDir::cleanPath(QDir::current().absoluteFilePath(settingsFile)).toUtf8();
+    const QByteArray h = QCryptographicHash::hash(path, QCryptographicHash::Sha256).toHex().left(12);
     return QStringLiteral("heyo-access-%1-%2").arg(::getuid()).arg(QString::fromLatin1(h));
 }
 

@@ -11,10 +11,12 @@ namespace heyo::ui {
 class SingleInstance : public QObject {
     Q_OBJECT
 public:
-    // `name`: the socket name; defaultName() is per user and per HOME.
-    explicit SingleInstance(const QString &name = defaultName(), QObject *parent = nullptr);
+    // `name`: the socket name, see nameFor().
+    explicit SingleInstance(const QString &name, QObject *parent = nullptr);
 
-    static QString defaultName();
+    // One instance per user and per settings file: test runs with throwaway HOMEs, and the demo with its own
+    // HEYO_CONFIG_DIR, never meet each other or the user's instance.
+    static QString nameFor(const QString &settingsFile);
 
     // True when another instance took `request` (this process should exit 0). False when this process is now the
     // first instance (listening), or when it can neither hand over nor listen (`*error`, then run on regardless).

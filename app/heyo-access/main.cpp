@@ -98,22 +98,29 @@ int main(int argc, char *argv[])
     const QCommandLineOption caFile(QStringLiteral("ca-file"),
                                     QApplication::translate("main", "Trust this CA certificate (PEM) for the service."),
                                     QStringLiteral("FILE"));
+    const QCommandLineOption forward(
+        QStringLiteral("forward"),
+        QApplication::translate("main", "Forward endpoint SLUG on a local port (PORT, or its usual one) once it is "
+                                        "listed, in the running instance if there is one. Repeatable."),
+        QStringLiteral("SLUG[:PORT]"));
     const QCommandLineOption noTray(QStringLiteral("no-tray"),
                                     QApplication::translate("main", "Do not use the system tray: show the window."));
-    parser.addOptions({open, service, caFile, noTray});
+    parser.addOptions({open, forward, service, caFile, noTray});
     parser.process(app);
 
     QStringList request;
     if (parser.isSet(open))
         request << QStringLiteral("--open") << parser.value(open);
-    heyo::ui::SingleInstance instance;
+    for (const QString &spec : parser.values(forward))
+        request << QStringLiteral("--forward") << spec;
+    std::unique_ptr<QSettings> settings = heyo::auth::SessionManager::openDefaultSettings();
+    heyo::ui::SingleInstance instance(heyo::ui::SingleInstance::nameFor(settings->fileName()));
     QString instanceError;
     if (instance.handOver(request, 3000, &instanceError))
         return 0; // the running instance has it
     if (!instanceError.isEmpty())
         qCWarning(heyo::lcUi) << "single-instance socket:" << instanceError;
 
-    std::unique_ptr<QSettings> settings = heyo::auth::SessionManager::openDefaultSettings();
     heyo::auth::KeychainSecretStore secrets;
     heyo::ui::AppController::Options options;
     options.settings = settings.get();

@@ -76,6 +76,10 @@ SessionManager::~SessionManager()
 
 std::unique_ptr<QSettings> SessionManager::openDefaultSettings()
 {
+    // HEYO_CONFIG_DIR: a separate profile (the demo uses one, so it never changes the user's own default service).
+    const QString dir = qEnvironmentVariable("HEYO_CONFIG_DIR");
+    if (!dir.isEmpty())
+        return std::make_unique<QSettings>(dir + QStringLiteral("/heyo-access.ini"), QSettings::IniFormat);
     return std::make_unique<QSettings>(QSettings::IniFormat, QSettings::UserScope, QStringLiteral("heyo"),
                                        QStringLiteral("heyo-access"));
 }

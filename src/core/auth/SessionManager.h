@@ -58,7 +58,8 @@ public:
     SessionManager(SecretStore *secrets, QNetworkAccessManager *nam, QSettings *settings, QObject *parent = nullptr);
     ~SessionManager() override;
 
-    // The shared non-secret store of the tray app and the CLI (INI under the user's config dir).
+    // The shared non-secret store of the tray app and the CLI (INI under the user's config dir, or
+    // $HEYO_CONFIG_DIR/heyo-access.ini when that is set).
     static std::unique_ptr<QSettings> openDefaultSettings();
 
     QStringList accountIds() const;
