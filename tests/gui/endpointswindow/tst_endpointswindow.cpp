@@ -150,6 +150,24 @@ private slots:
                  f.app->forwarder()->portOf(QStringLiteral("demo-files")));
     }
 
+    void forwardRequestWaitsForTheListAndTakesItsPort()
+    {
+        // `heyo-access --forward SLUG:PORT` (or handed over by a later launch) before the endpoint list is there.
+        test::AppFixture f;
+        QString error;
+        QVERIFY2(f.init(true, &error), qPrintable(error));
+        const quint16 port = forward::PortAssignments::kLastPort - 7;
+        f.app->handleRequest({QStringLiteral("--forward"), QStringLiteral("demo-files:%1").arg(port),
+                              QStringLiteral("--forward"), QStringLiteral("demo-web:notaport")});
+        QVERIFY(!f.app->forwarder()->isForwarding(QStringLiteral("demo-files")));
+        QVERIFY2(!f.signIn(f.kAda, f.kAdaPassword, &error).isEmpty(), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(f.app->forwarder()->isForwarding(QStringLiteral("demo-files")), 20000);
+        QCOMPARE(f.app->forwarder()->portOf(QStringLiteral("demo-files")), port);
+        QCOMPARE(f.app->ports()->portFor(QStringLiteral("demo-files")), port); // remembered
+        QVERIFY(!f.app->forwarder()->isForwarding(QStringLiteral("demo-web"))); // a bad port is an error, not a guess
+        QCOMPARE(test::AppFixture::curl(QUrl(QStringLiteral("http://127.0.0.1:%1/download?size=10").arg(port))), 200);
+    }
+
     void builtInBrowserShowsTheEndpointThroughTheForwarder()
     {
         test::AppFixture f;
