@@ -51,15 +51,7 @@ AppController::AppController(const Options &options, QObject *parent) : QObject(
     m_ports = std::make_unique<forward::PortAssignments>(options.settings);
     m_tokens = std::make_unique<forward::AccountTokens>(m_sessions.get());
 
-    forward::Forwarder::Options fo;
-    fo.extraCaFile = m_appSettings.service.caFile;
-    if (fo.extraCaFile.isEmpty()) {
-        for (const QString &id : m_sessions->accountIds()) // an account signed in with its own CA
-            if (const auto s = m_sessions->session(id); s && !s->service.caFile.isEmpty()) {
-                fo.extraCaFile = s->service.caFile;
-                break;
-            }
-    }
+    forward::Forwarder::Options fo; // each endpoint trusts its own account's service CA (ForwardSpec::caFile)
     m_forwarder = std::make_unique<forward::Forwarder>(m_tokens.get(), fo);
 
     m_model = new EndpointModel(this);
@@ -378,6 +370,8 @@ bool AppController::startForwarding(const QString &slug, QString *errorOut)
             spec.endpointUrl = row->info.url;
             spec.port = port;
             spec.accountName = row->accountEmail; // named in the forwarder's "signed out of …" answers
+            if (const auto session = m_sessions->session(row->accountId))
+                spec.caFile = session->service.caFile;
             // Load the token now, so the first request through the port does not wait for the keychain.
             m_tokens->fetch(row->accountId, {}, [](const std::string &, const QString &) {});
             if (m_forwarder->forward(spec, &error)) {

@@ -14,10 +14,6 @@ namespace heyo::forward {
 Forwarder::Forwarder(AccountTokens *tokens, Options options, QObject *parent)
     : QObject(parent), m_tokens(tokens), m_options(std::move(options))
 {
-    std::string error;
-    m_clientTls = net::makeClientTlsContext(m_options.extraCaFile.toStdString(), &error);
-    if (!m_clientTls)
-        m_tlsError = QString::fromStdString(error);
     m_engine = std::make_unique<net::Engine>(m_options.threads);
     m_engine->start();
 }
@@ -91,12 +87,24 @@ bool Forwarder::listenBoth(Listening &l, quint16 port, QString *error)
     return true;
 }
 
+SSL_CTX *Forwarder::clientTls(const QString &caFile, QString *error)
+{
+    if (const auto it = m_clientTls.find(caFile); it != m_clientTls.end())
+        return it->second.get();
+    std::string why;
+    net::SslCtxPtr ctx = net::makeClientTlsContext(caFile.toStdString(), &why);
+    if (!ctx) {
+        *error = tr("cannot set up TLS: %1").arg(QString::fromStdString(why));
+        return nullptr;
+    }
+    return m_clientTls.emplace(caFile, std::move(ctx)).first->second.get();
+}
+
 bool Forwarder::forward(const ForwardSpec &spec, QString *error)
 {
-    if (!m_clientTls) {
-        *error = tr("cannot set up TLS: %1").arg(m_tlsError);
+    SSL_CTX *tls = clientTls(spec.caFile.isEmpty() ? m_options.extraCaFile : spec.caFile, error);
+    if (!tls)
         return false;
-    }
     if (m_endpoints.contains(spec.slug)) {
         *error = tr("'%1' is already forwarded on port %2").arg(spec.slug).arg(portOf(spec.slug));
         return false;
@@ -114,7 +122,7 @@ bool Forwarder::forward(const ForwardSpec &spec, QString *error)
     l.route.upstream.host = url.host().toStdString();
     l.route.upstream.port = static_cast<uint16_t>(url.port(443));
     l.route.upstream.sni = l.route.upstream.host;
-    l.route.upstream.tls = m_clientTls.get();
+    l.route.upstream.tls = tls;
     l.route.rewriter = std::make_shared<MessageRewriter>(l.route.upstream.host, l.route.upstream.port);
     l.handler = makeHandler(spec.port);
     l.handler->setRoutes({{l.route.slug, l.route}});

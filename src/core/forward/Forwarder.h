@@ -12,6 +12,7 @@
 #include <QUrl>
 
 #include <chrono>
+#include <map>
 #include <memory>
 
 namespace heyo::net {
@@ -27,6 +28,7 @@ struct ForwardSpec {
     QString accountId;
     QString accountName; // the account's email, named in "signed out of …" answers (optional)
     QUrl endpointUrl; // https://<slug>.<domain>[:port]
+    QString caFile;   // the account's service CA, trusted besides the system CAs; empty → Options::extraCaFile
     quint16 port = 0; // local port; 0 → any free one (tests)
 };
 
@@ -93,8 +95,9 @@ private:
 
     AccountTokens *m_tokens;
     Options m_options;
-    net::SslCtxPtr m_clientTls;
-    QString m_tlsError;
+    // The client TLS context for a CA file (made once, kept while the engine may use it).
+    SSL_CTX *clientTls(const QString &caFile, QString *error);
+    std::map<QString, net::SslCtxPtr> m_clientTls;
     std::unique_ptr<net::Engine> m_engine;
     QHash<QString, Listening> m_endpoints;
     std::unique_ptr<Listening> m_router;

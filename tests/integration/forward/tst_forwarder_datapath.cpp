@@ -542,6 +542,17 @@ private slots:
         QVERIFY2(tls.body.contains("not trusted"), tls.body.constData());
         QTest::qWait(100);
         QCOMPARE(edgeHits(m_edge, "demo-web"), before); // the handshake failed: no request was sent
+        // The same forwarder trusts an endpoint whose spec names its service's CA (accounts of different services).
+        forward::ForwardSpec withCa = spec("demo-files");
+        withCa.caFile = m_edge.caFile();
+        QVERIFY2(untrusting.forward(withCa, &error), qPrintable(error));
+        QCOMPARE(curl({QStringLiteral("http://127.0.0.1:%1/download?size=5").arg(untrusting.portOf("demo-files"))})
+                     .status,
+                 200);
+        forward::ForwardSpec badCa = spec("demo-events");
+        badCa.caFile = QStringLiteral("/nonexistent/ca.pem");
+        QVERIFY(!untrusting.forward(badCa, &error));
+        QVERIFY2(error.contains("/nonexistent/ca.pem"), qPrintable(error));
         m_fwd->stop(QStringLiteral("dead-app"));
         m_fwd->stop(QStringLiteral("gone"));
     }
