@@ -630,7 +630,7 @@ void AppController::quit()
     if (m_quitting)
         return;
     m_quitting = true;
-    m_forwarder->stopAll(std::chrono::seconds(3)); // in-flight requests finish or get a 503
+    m_forwarder->shutdown(std::chrono::seconds(3)); // in-flight requests finish (or get a 503) before we go
     QString error;
     if (!m_appSettings.save(*m_options.settings, &error))
         qCWarning(lcUi) << error;

@@ -102,6 +102,10 @@ SSL_CTX *Forwarder::clientTls(const QString &caFile, QString *error)
 
 bool Forwarder::forward(const ForwardSpec &spec, QString *error)
 {
+    if (m_shutDown) {
+        *error = tr("Heyo Access is quitting");
+        return false;
+    }
     SSL_CTX *tls = clientTls(spec.caFile.isEmpty() ? m_options.extraCaFile : spec.caFile, error);
     if (!tls)
         return false;
@@ -136,6 +140,10 @@ bool Forwarder::forward(const ForwardSpec &spec, QString *error)
 
 bool Forwarder::startRouter(quint16 port, QString *error)
 {
+    if (m_shutDown) {
+        *error = tr("Heyo Access is quitting");
+        return false;
+    }
     if (m_router) {
         *error = tr("the router already listens on port %1").arg(m_router->port);
         return false;
@@ -195,6 +203,13 @@ void Forwarder::stopAll(std::chrono::milliseconds grace)
         closeListening(*m_router, grace);
     m_router.reset();
     emit forwardingChanged();
+}
+
+void Forwarder::shutdown(std::chrono::milliseconds grace)
+{
+    m_shutDown = true;
+    stopAll(grace);
+    m_engine->stop(grace); // waits for the exchanges in flight, up to grace
 }
 
 quint16 Forwarder::portOf(const QString &slug) const

@@ -63,6 +63,9 @@ public:
     bool startRouter(quint16 port, QString *error);
     void stop(const QString &slug, std::chrono::milliseconds grace = std::chrono::seconds(2));
     void stopAll(std::chrono::milliseconds grace = std::chrono::seconds(5));
+    // Quitting: stops every listener and blocks until the requests in flight have finished (requests arriving on
+    // kept-alive connections meanwhile get 503), or until `grace` has passed. The forwarder is unusable afterwards.
+    void shutdown(std::chrono::milliseconds grace);
     // Stops every endpoint of one account (sign-out).
     void stopAccount(const QString &accountId, std::chrono::milliseconds grace = std::chrono::seconds(2));
 
@@ -98,6 +101,7 @@ private:
     // The client TLS context for a CA file (made once, kept while the engine may use it).
     SSL_CTX *clientTls(const QString &caFile, QString *error);
     std::map<QString, net::SslCtxPtr> m_clientTls;
+    bool m_shutDown = false;
     std::unique_ptr<net::Engine> m_engine;
     QHash<QString, Listening> m_endpoints;
     std::unique_ptr<Listening> m_router;

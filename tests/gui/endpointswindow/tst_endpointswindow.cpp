@@ -13,6 +13,7 @@
 #include "core/forward/PortAssignments.h"
 
 #include <QLineEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QTreeView>
@@ -166,6 +167,32 @@ private slots:
         QCOMPARE(f.app->ports()->portFor(QStringLiteral("demo-files")), port); // remembered
         QVERIFY(!f.app->forwarder()->isForwarding(QStringLiteral("demo-web"))); // a bad port is an error, not a guess
         QCOMPARE(test::AppFixture::curl(QUrl(QStringLiteral("http://127.0.0.1:%1/download?size=10").arg(port))), 200);
+    }
+
+    void quitLetsARequestInFlightFinish()
+    {
+        test::AppFixture f;
+        QString error;
+        QVERIFY2(f.init(true, &error), qPrintable(error));
+        QVERIFY2(!f.signIn(f.kAda, f.kAdaPassword, &error).isEmpty(), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(f.app->model()->endpointCount(), 6, 20000);
+        QVERIFY2(f.app->startForwarding(QStringLiteral("demo-events"), &error), qPrintable(error));
+        const quint16 port = f.app->forwarder()->portOf(QStringLiteral("demo-events"));
+        QProcess events; // six events, a quarter of a second apart
+        events.start(QStringLiteral("curl"), {QStringLiteral("-sS"), QStringLiteral("-N"), QStringLiteral("--max-time"),
+                                              QStringLiteral("30"),
+                                              QStringLiteral("http://127.0.0.1:%1/events?count=6&interval_ms=250")
+                                                  .arg(port)});
+        QVERIFY(events.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(events.bytesAvailable() > 0, 10000); // the stream is under way
+        f.app->quit(); // returns once the stream has ended (within its 3 s grace)
+        QVERIFY(!f.app->forwarder()->isForwarding(QStringLiteral("demo-events")));
+        QVERIFY(!f.app->startForwarding(QStringLiteral("demo-web"), &error)); // nothing starts any more
+        f.app.reset(); // what main() does next: the app goes, and must not cut the stream short
+        QVERIFY(events.waitForFinished(10000));
+        QCOMPARE(events.exitCode(), 0);
+        QCOMPARE(events.readAllStandardOutput().count("data:"), 6);
+        QCOMPARE(test::AppFixture::curl(QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(port))), 0); // nobody listens
     }
 
     void builtInBrowserShowsTheEndpointThroughTheForwarder()
