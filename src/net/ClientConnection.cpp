@@ -626,9 +626,10 @@ void ClientConnection::proxy(const UpstreamTarget &target, RequestHead head, Pro
     if (m_closed || !m_exchange || m_respStarted)
         return;
     const RequestHead &orig = m_exchange->request();
-    m_target = target;
+    m_target = target; // same-sized strings on a keep-alive connection: copied into the buffers it already has
     if (m_target.sni.empty())
         m_target.sni = m_target.host;
+    UpstreamPool::writeKey(m_target, m_poolKey);
     m_hooks = std::move(hooks);
     m_upgrade = orig.upgrade && head.upgrade;
     const bool collected = m_bodyMode == BodyMode::Collect && m_reqDone;
@@ -736,10 +737,9 @@ void ClientConnection::respondHeld(int status, Headers headers, std::string body
 
 void ClientConnection::acquireUpstream(bool fresh)
 {
-    std::string key = UpstreamPool::keyFor(m_target);
-    UpstreamConnection *u = fresh ? nullptr : m_worker->pool().take(key);
+    UpstreamConnection *u = fresh ? nullptr : m_worker->pool().take(m_poolKey);
     if (!u) {
-        u = UpstreamConnection::open(m_worker, std::move(key), m_target);
+        u = UpstreamConnection::open(m_worker, m_poolKey, m_target);
         m_state->upstreamConnections.fetch_add(1, std::memory_order_relaxed);
     }
     m_state->upstreamRequests.fetch_add(1, std::memory_order_relaxed);

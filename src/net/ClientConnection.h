@@ -133,6 +133,7 @@ private:
     // Proxy state.
     UpstreamConnection *m_up = nullptr;
     UpstreamTarget m_target;
+    std::string m_poolKey; // UpstreamPool key of m_target
     ProxyHooks m_hooks;
     std::string m_upHead;
     bool m_retried = false;

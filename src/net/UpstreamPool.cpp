@@ -1,6 +1,8 @@
 // Idle upstream connections and TLS sessions per key.
 #include "net/UpstreamPool.h"
 
+#include <cstdio>
+
 #include <algorithm>
 
 namespace heyo::net {
@@ -11,16 +13,14 @@ UpstreamPool::~UpstreamPool()
         SSL_SESSION_free(s);
 }
 
-std::string UpstreamPool::keyFor(const UpstreamTarget &t)
+void UpstreamPool::writeKey(const UpstreamTarget &t, std::string &k)
 {
-    std::string k = t.host;
+    char num[48];
+    k.assign(t.host);
     k += '\n';
-    k += std::to_string(t.port);
-    k += '\n';
-    k += std::to_string(reinterpret_cast<uintptr_t>(t.tls));
-    k += '\n';
+    k.append(num, static_cast<size_t>(std::snprintf(num, sizeof num, "%u\n%p\n", unsigned(t.port),
+                                                     static_cast<const void *>(t.tls))));
     k += t.sni.empty() ? t.host : t.sni;
-    return k;
 }
 
 UpstreamConnection *UpstreamPool::take(const std::string &key)

@@ -21,7 +21,9 @@ public:
     UpstreamPool(const UpstreamPool &) = delete;
     UpstreamPool &operator=(const UpstreamPool &) = delete;
 
-    static std::string keyFor(const UpstreamTarget &t);
+    // The pool key of a target, written into `key` reusing its buffer (no allocation on a keep-alive connection's
+    // next request).
+    static void writeKey(const UpstreamTarget &t, std::string &key);
 
     UpstreamConnection *take(const std::string &key); // most recently used idle connection, or nullptr
     bool put(const std::string &key, UpstreamConnection *c); // false → pool full, caller closes

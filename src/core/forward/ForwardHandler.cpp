@@ -29,9 +29,12 @@ void ForwardHandler::setPort(uint16_t port)
 void ForwardHandler::rebuild()
 {
     std::set<std::string> slugs;
-    for (const auto &[slug, route] : m_routes)
+    std::map<std::string, std::shared_ptr<const ForwardRoute>> routes;
+    for (const auto &[slug, route] : m_routes) {
         slugs.insert(slug);
-    m_table = std::make_shared<Table>(Table{LocalOrigin(m_port, slugs, m_allowedOrigins), m_routes});
+        routes.emplace(slug, std::make_shared<const ForwardRoute>(route));
+    }
+    m_table = std::make_shared<Table>(Table{LocalOrigin(m_port, slugs, m_allowedOrigins), std::move(routes)});
 }
 
 std::shared_ptr<const ForwardHandler::Table> ForwardHandler::table() const
@@ -77,86 +80,82 @@ void ForwardHandler::handle(const net::ExchangePtr &ex)
     if (std::string why = t->origin.crossOriginRefusal(req.headers, *match); !why.empty())
         return refuse(ex, 403, why);
 
-    const ForwardRoute *route = nullptr;
+    auto f = std::make_shared<Flight>();
     if (!match->slug.empty())
-        route = &t->routes.at(match->slug); // matchHost only accepts slugs present in the table
+        f->route = t->routes.at(match->slug); // matchHost only accepts slugs present in the table
     else if (t->routes.size() == 1)
-        route = &t->routes.begin()->second;
+        f->route = t->routes.begin()->second;
     else
         return listRoutes(ex, *t);
-
-    std::string localOrigin = "http://" + match->authority;
-    std::string token = m_tokens.cached(route->accountId);
-    if (!token.empty())
-        return send(ex, *route, localOrigin, token);
+    f->localOrigin = "http://" + match->authority;
+    f->token = m_tokens.cached(f->route->accountId);
+    if (!f->token.empty())
+        return send(ex, f);
     // No token in memory yet: ask the session (one load shared by everyone waiting), then continue on this loop.
-    m_tokens.fetch(route->accountId, {},
-                   [this, ex, t, route, localOrigin](const std::string &fresh, const QString &error) {
-                       ex->post([this, ex, t, route, localOrigin, fresh, error] {
-                           if (fresh.empty()) {
-                               m_report(route->slug, route->accountId, ForwardEvent::SignInNeeded, error.toStdString());
-                               return refuse(ex, 401, "not signed in to the account that owns '" + route->slug +
-                                                          "': " + error.toStdString() + " (run: heyo login)");
-                           }
-                           send(ex, *route, localOrigin, fresh);
-                       });
-                   });
+    m_tokens.fetch(f->route->accountId, {}, [this, ex, f](const std::string &fresh, const QString &error) {
+        ex->post([this, ex, f, fresh, error] {
+            const ForwardRoute &route = *f->route;
+            if (fresh.empty()) {
+                m_report(route.slug, route.accountId, ForwardEvent::SignInNeeded, error.toStdString());
+                return refuse(ex, 401, "not signed in to the account that owns '" + route.slug +
+                                           "': " + error.toStdString() + " (run: heyo login)");
+            }
+            f->token = fresh;
+            send(ex, f);
+        });
+    });
 }
 
-void ForwardHandler::send(const net::ExchangePtr &ex, const ForwardRoute &route, const std::string &localOrigin,
-                          const std::string &token)
+void ForwardHandler::send(const net::ExchangePtr &ex, const std::shared_ptr<Flight> &f)
 {
+    const ForwardRoute &route = *f->route;
     net::RequestHead head = ex->request();
-    route.rewriter->rewriteRequest(head, localOrigin, token);
-    // The token this exchange currently carries (the retry after a 401 carries a new one).
-    auto sent = std::make_shared<std::string>(token);
+    route.rewriter->rewriteRequest(head, f->localOrigin, f->token);
     net::ProxyHooks hooks;
-    hooks.onResponseHead = [this, rewriter = route.rewriter, slug = route.slug, account = route.accountId, localOrigin,
-                            sent](net::ResponseHead &response) {
+    hooks.onResponseHead = [this, f](net::ResponseHead &response) {
+        const ForwardRoute &r = *f->route;
         if (response.status == 403 && isEdgeRefusal(response))
-            m_report(slug, account, ForwardEvent::WrongAccount, "endpoint belongs to another account");
+            m_report(r.slug, r.accountId, ForwardEvent::WrongAccount, "endpoint belongs to another account");
         else if (response.status == 401 && isEdgeRefusal(response)) // not replayable, or rejected again:
-            m_tokens.fetch(account, *sent, [](const std::string &, const QString &) {}); // refresh for what follows
-        rewriter->rewriteResponse(response, localOrigin);
+            m_tokens.fetch(r.accountId, f->token, [](const std::string &, const QString &) {}); // refresh for what follows
+        r.rewriter->rewriteResponse(response, f->localOrigin);
     };
     // Upstream 401 on a replayable request: one refresh shared by every request waiting on this account (the
     // SessionManager coalesces), then one retry with the new token; or, when no new token can be had, a 401 that
     // tells the user what to do.
     std::weak_ptr<net::Exchange> weak = ex;
-    hooks.onUnauthorized = [this, weak, route, localOrigin, sent](const net::ResponseHead &response) {
+    hooks.onUnauthorized = [this, weak, f](const net::ResponseHead &response) {
         if (weak.expired() || !isEdgeRefusal(response)) // the app's own 401 is the app's business
             return false;
-        m_tokens.fetch(route.accountId, *sent,
-                       [this, weak, route, localOrigin, sent](const std::string &fresh, const QString &error) {
-                           auto ex = weak.lock();
-                           if (!ex)
-                               return;
-                           ex->post([this, ex, route, localOrigin, sent, fresh, error] {
-                               if (fresh.empty() || fresh == *sent) {
-                                   const QString who = route.accountName.isEmpty() ? route.accountId
-                                                                                   : route.accountName;
-                                   m_report(route.slug, route.accountId, ForwardEvent::SignInNeeded,
-                                            error.isEmpty() ? "the endpoint refused the token" : error.toStdString());
-                                   net::Headers h;
-                                   h.set("Content-Type", "text/plain; charset=utf-8");
-                                   h.set("Cache-Control", "no-store");
-                                   ex->respond(401, std::move(h),
-                                               "signed out of " + who.toStdString() +
-                                                   ": sign in again (heyo login)\n");
-                                   return;
-                               }
-                               *sent = fresh;
-                               net::RequestHead retry = ex->request();
-                               route.rewriter->rewriteRequest(retry, localOrigin, fresh);
-                               ex->retry(std::move(retry));
-                           });
-                       });
+        m_tokens.fetch(f->route->accountId, f->token, [this, weak, f](const std::string &fresh, const QString &error) {
+            auto ex = weak.lock();
+            if (!ex)
+                return;
+            ex->post([this, ex, f, fresh, error] {
+                const ForwardRoute &r = *f->route;
+                if (fresh.empty() || fresh == f->token) {
+                    const QString who = r.accountName.isEmpty() ? r.accountId : r.accountName;
+                    m_report(r.slug, r.accountId, ForwardEvent::SignInNeeded,
+                             error.isEmpty() ? "the endpoint refused the token" : error.toStdString());
+                    net::Headers h;
+                    h.set("Content-Type", "text/plain; charset=utf-8");
+                    h.set("Cache-Control", "no-store");
+                    ex->respond(401, std::move(h), "signed out of " + who.toStdString() + ": sign in again (heyo login)\n");
+                    return;
+                }
+                f->token = fresh;
+                net::RequestHead retry = ex->request();
+                r.rewriter->rewriteRequest(retry, f->localOrigin, fresh);
+                ex->retry(std::move(retry));
+            });
+        });
         return true;
     };
-    hooks.describeError = [this, slug = route.slug, account = route.accountId](int status, const std::string &reason) {
-        std::string line = status == 504 ? "endpoint '" + slug + "' did not answer in time (" + reason + ")"
-                                         : "cannot reach endpoint '" + slug + "': " + reason;
-        m_report(slug, account, ForwardEvent::UpstreamError, line);
+    hooks.describeError = [this, f](int status, const std::string &reason) {
+        const ForwardRoute &r = *f->route;
+        std::string line = status == 504 ? "endpoint '" + r.slug + "' did not answer in time (" + reason + ")"
+                                         : "cannot reach endpoint '" + r.slug + "': " + reason;
+        m_report(r.slug, r.accountId, ForwardEvent::UpstreamError, line);
         return line;
     };
     ex->proxy(route.upstream, std::move(head), std::move(hooks));

@@ -46,12 +46,17 @@ public:
 private:
     struct Table {
         LocalOrigin origin;
-        std::map<std::string, ForwardRoute> routes;
+        std::map<std::string, std::shared_ptr<const ForwardRoute>> routes;
+    };
+    // What one request's callbacks share: one allocation, rather than copies of the route and strings per hook.
+    struct Flight {
+        std::shared_ptr<const ForwardRoute> route;
+        std::string localOrigin; // http://<the Host the client used>
+        std::string token;       // the token this request carries (a retry after a 401 carries a new one)
     };
     std::shared_ptr<const Table> table() const;
     void rebuild(); // with m_mutex held
-    void send(const net::ExchangePtr &ex, const ForwardRoute &route, const std::string &localOrigin,
-              const std::string &token);
+    void send(const net::ExchangePtr &ex, const std::shared_ptr<Flight> &flight);
     static bool isEdgeRefusal(const net::ResponseHead &response);
     static void refuse(const net::ExchangePtr &ex, int status, const std::string &line);
     void listRoutes(const net::ExchangePtr &ex, const Table &table);
