@@ -51,7 +51,9 @@ AppController::AppController(const Options &options, QObject *parent) : QObject(
     m_ports = std::make_unique<forward::PortAssignments>(options.settings);
     m_tokens = std::make_unique<forward::AccountTokens>(m_sessions.get());
 
-    forward::Forwarder::Options fo; // each endpoint trusts its own account's service CA (ForwardSpec::caFile)
+    // Each endpoint trusts its own account's service CA (ForwardSpec::caFile); the configured one is the default.
+    forward::Forwarder::Options fo;
+    fo.extraCaFile = m_appSettings.service.caFile;
     m_forwarder = std::make_unique<forward::Forwarder>(m_tokens.get(), fo);
 
     m_model = new EndpointModel(this);
