@@ -1,6 +1,7 @@
 // Settings dialog: form, endpoint table with ports, conflict checks.
 #include "SettingsDialog.h"
 
+#include "CaFileField.h"
 #include "EndpointModel.h"
 
 #include "core/forward/PortAssignments.h"
@@ -8,7 +9,6 @@
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
-#include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -21,7 +21,6 @@
 #include <QSpinBox>
 #include <QStandardItemModel>
 #include <QTableView>
-#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace heyo::ui {
@@ -44,24 +43,12 @@ SettingsDialog::SettingsDialog(const AppSettings &current, forward::PortAssignme
     auto *service = new QGroupBox(tr("Service"), this);
     auto *sf = new QFormLayout(service);
     m_serviceUrl = new QLineEdit(current.service.baseUrl.toString(), service);
-    m_caFile = new QLineEdit(current.service.caFile, service);
-    m_caFile->setPlaceholderText(tr("System certificates only"));
-    auto *caRow = new QHBoxLayout;
-    caRow->addWidget(m_caFile, 1);
-    auto *browse = new QToolButton(service);
-    browse->setText(tr("…"));
-    browse->setToolTip(tr("Choose the service's CA certificate (PEM)"));
-    connect(browse, &QToolButton::clicked, this, [this] {
-        const QString f = QFileDialog::getOpenFileName(this, tr("CA certificate"), m_caFile->text(),
-                                                       tr("PEM certificates (*.pem *.crt);;All files (*)"));
-        if (!f.isEmpty())
-            m_caFile->setText(f);
-    });
-    caRow->addWidget(browse);
+    auto *caField = new CaFileField(current.service.caFile, service);
+    m_caFile = caField->edit();
     sf->addRow(tr("Service &URL:"), m_serviceUrl);
     auto *caLabel = new QLabel(tr("&CA file:"), service);
     caLabel->setBuddy(m_caFile);
-    sf->addRow(caLabel, caRow);
+    sf->addRow(caLabel, caField);
     auto *note = new QLabel(tr("Used for new sign-ins; signed-in accounts keep the service they signed in with."),
                             service);
     note->setWordWrap(true);

@@ -2,11 +2,11 @@
 #include "SignInDialog.h"
 
 #include "BrowserSignIn.h"
+#include "CaFileField.h"
 
 #include "core/auth/SessionManager.h"
 
 #include <QCheckBox>
-#include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -15,7 +15,6 @@
 #include <QRegularExpression>
 #include <QStyle>
 #include <QTabWidget>
-#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace heyo::ui {
@@ -76,24 +75,12 @@ SignInDialog::SignInDialog(auth::SessionManager *sessions, const api::ServiceSet
     // Where: prefilled from Settings; changing it here only affects this sign-in.
     auto *serviceForm = new QFormLayout;
     m_serviceUrl = new QLineEdit(service.baseUrl.toString(), this);
-    m_caFile = new QLineEdit(service.caFile, this);
-    m_caFile->setPlaceholderText(tr("System certificates only"));
-    auto *caRow = new QHBoxLayout;
-    caRow->addWidget(m_caFile, 1);
-    auto *browse = new QToolButton(this);
-    browse->setText(tr("…"));
-    browse->setToolTip(tr("Choose the service's CA certificate (PEM)"));
-    connect(browse, &QToolButton::clicked, this, [this] {
-        const QString f = QFileDialog::getOpenFileName(this, tr("CA certificate"), m_caFile->text(),
-                                                       tr("PEM certificates (*.pem *.crt);;All files (*)"));
-        if (!f.isEmpty())
-            m_caFile->setText(f);
-    });
-    caRow->addWidget(browse);
+    auto *caField = new CaFileField(service.caFile, this);
+    m_caFile = caField->edit();
     serviceForm->addRow(tr("Ser&vice:"), m_serviceUrl);
     auto *caLabel = new QLabel(tr("&CA file:"), this);
     caLabel->setBuddy(m_caFile);
-    serviceForm->addRow(caLabel, caRow);
+    serviceForm->addRow(caLabel, caField);
     layout->addLayout(serviceForm);
 
     m_error = new QLabel(this);
