@@ -7,6 +7,7 @@ PACKAGES=(
   cmake g++ ninja-build pkg-config git ca-certificates
   qt6-base-dev qt6-base-dev-tools qt6-webengine-dev qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools
   qt6-l10n-tools qt6-svg-dev libqt6sql6-sqlite qtkeychain-qt6-dev libssl-dev libsqlite3-dev libcrypt-dev node-llhttp libgl-dev
+  libtcmalloc-minimal4 # the programs' allocator (CMakeLists.txt: HEYO_TCMALLOC)
   # tests: display, session bus, keychain, tray host, real clients
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools libsecret-1-0 trayer imagemagick x11-apps
   curl openssl procps iproute2 util-linux fcgiwrap chromium
