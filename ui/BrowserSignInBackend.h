@@ -26,7 +26,7 @@ public:
     virtual ~BrowserSignInBackend() = default;
     // A top-level window (off-the-record WebEngine profile) that loads service.loginUrl() when shown.
     virtual QWidget *createWindow(const api::ServiceSettings &service, Handlers handlers, QWidget *parent) = 0;
-    // Runs script in the window's page (test seam: a GUI test fills the real login form with it).
+    // Runs script in the page of a window made here (test seam: a GUI test fills the real login form with it).
     virtual void runJavaScript(QWidget *window, const QString &script) = 0;
     // The built-in browser window on an endpoint's local URL; links to other sites go to openExternally.
     virtual QWidget *createEndpointWindow(const QString &slug, const QUrl &url,

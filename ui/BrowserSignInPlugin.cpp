@@ -15,6 +15,8 @@ void BrowserSignInPlugin::runJavaScript(QWidget *window, const QString &script)
 {
     if (auto *w = qobject_cast<BrowserSignInWindow *>(window))
         w->runJavaScript(script);
+    else if (auto *e = qobject_cast<EndpointBrowserWindow *>(window))
+        e->runJavaScript(script);
 }
 
 QWidget *BrowserSignInPlugin::createEndpointWindow(const QString &slug, const QUrl &url,

@@ -126,6 +126,11 @@ void EndpointBrowserWindow::load(const QUrl &url)
     m_view->load(url);
 }
 
+void EndpointBrowserWindow::runJavaScript(const QString &script)
+{
+    m_view->page()->runJavaScript(script);
+}
+
 void EndpointBrowserWindow::updateTitle()
 {
     const QString page = m_view ? m_view->title() : QString();

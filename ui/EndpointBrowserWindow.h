@@ -24,6 +24,7 @@ public:
     ~EndpointBrowserWindow() override;
 
     void load(const QUrl &url);
+    void runJavaScript(const QString &script); // test seam
 
 private:
     static QWebEngineProfile *sharedProfile();

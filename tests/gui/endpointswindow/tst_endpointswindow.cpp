@@ -5,6 +5,8 @@
 #include "AppFixture.h"
 
 #include "BrowserSignIn.h"
+#include "BrowserSignInBackend.h"
+#include "WebEnginePlugin.h"
 #include "EndpointDirectory.h"
 #include "EndpointModel.h"
 #include "EndpointsWindow.h"
@@ -219,6 +221,18 @@ private slots:
         QVERIFY(address);
         QCOMPARE(QUrl(address->text()).port(), int(f.app->forwarder()->portOf(slug)));
         QTRY_VERIFY_WITH_TIMEOUT(f.app->model()->endpoint(slug)->stats.requests >= 2, 5000); // page and its assets
+
+        // A link to another site opens in the system browser; this window stays on the endpoint.
+        ui::BrowserSignInBackend *webEngine = ui::WebEnginePlugin::backend();
+        QVERIFY(webEngine);
+        webEngine->runJavaScript(w, QStringLiteral("const a = document.createElement('a');"
+                                                   "a.href = 'https://example.org/elsewhere'; document.body.append(a);"
+                                                   "a.click();"));
+        QTRY_COMPARE_WITH_TIMEOUT(f.opened.size(), 1, 10000);
+        QCOMPARE(f.opened.first(), QUrl(QStringLiteral("https://example.org/elsewhere")));
+        QTest::qWait(300);
+        QCOMPARE(QUrl(address->text()).host(), QStringLiteral("demo-web.localhost"));
+        QVERIFY(w->windowTitle().startsWith(QStringLiteral("Heyo demo — demo-web")));
 
         // Asking again raises the same window rather than opening a second one.
         f.app->openInBrowser(slug);
