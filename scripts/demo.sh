@@ -32,8 +32,11 @@ CA=$DATA/tls/ca.pem
 API=https://localhost:$PORT
 WEB=https://demo-web.heyo.localhost:$PORT
 status() { curl -s -o /dev/null -w '%{http_code}' --cacert "$CA" "$@"; }
-TOKEN=$(curl -s --cacert "$CA" "$API/api/auth/login" -H 'Content-Type: application/json' \
-  -d '{"email":"ada@demo.heyo","password":"ada-demo-password"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
+# Ada's token goes to curl on stdin (printf is a shell builtin), never in an argv that `ps` shows.
+with_token() { printf 'Authorization: Bearer %s\n' "$TOKEN" | "$@" -H @-; }
+TOKEN=$(printf '%s' '{"email":"ada@demo.heyo","password":"ada-demo-password"}' |
+  curl -s --cacert "$CA" "$API/api/auth/login" -H 'Content-Type: application/json' -d @- |
+  sed 's/.*"token":"\([^"]*\)".*/\1/')
 
 echo
 echo "== heyo-edge is running: API $API, endpoints https://<slug>.heyo.localhost:$PORT, CA $CA"
@@ -43,11 +46,11 @@ printf '  %-40s %s\n' "Scenario" "Response"
 printf '  %-40s %s\n' "No token (API)" "$(status "$WEB/api/whoami")"
 printf '  %-40s %s\n' "No token (browser)" "$(status -H 'Accept: text/html' "$WEB/") → $(curl -s -o /dev/null -w '%{redirect_url}' --cacert "$CA" -H 'Accept: text/html' "$WEB/" | cut -d'?' -f1)"
 printf '  %-40s %s\n' "Invalid token" "$(status -H 'Authorization: Bearer not-a-token' "$WEB/api/whoami")"
-printf '  %-40s %s\n' "Valid token, wrong account (bob-notes)" "$(status -H "Authorization: Bearer $TOKEN" "https://bob-notes.heyo.localhost:$PORT/api/whoami")"
-printf '  %-40s %s\n' "Valid token, correct account" "$(status -H "Authorization: Bearer $TOKEN" "$WEB/api/whoami")"
+printf '  %-40s %s\n' "Valid token, wrong account (bob-notes)" "$(with_token status "https://bob-notes.heyo.localhost:$PORT/api/whoami")"
+printf '  %-40s %s\n' "Valid token, correct account" "$(with_token status "$WEB/api/whoami")"
 echo
 echo "What the app behind demo-web receives (identity headers added, token removed):"
-echo "  $(curl -s --cacert "$CA" -H "Authorization: Bearer $TOKEN" "$WEB/api/whoami")"
+echo "  $(with_token curl -s --cacert "$CA" "$WEB/api/whoami")"
 echo
 sed -n '/Demo accounts/,$p' "$LOG" | grep -v '^heyo-edge: [A-Z]* ' || true
 
