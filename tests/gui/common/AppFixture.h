@@ -94,6 +94,20 @@ struct AppFixture {
         return reply->account.id;
     }
 
+    // Ada signed in, with her six demo endpoints listed (demo-web, -files, -events, -ws, -git, -docs): her account
+    // id, or empty with `*error` saying what did not happen.
+    QString signInAdaAndList(QString *error)
+    {
+        const QString id = signIn(kAda, kAdaPassword, error);
+        if (id.isEmpty())
+            return {};
+        if (!QTest::qWaitFor([this] { return app->model()->endpointCount() == 6; }, 20000)) {
+            *error = QStringLiteral("Ada's endpoints were not listed: %1 of 6").arg(app->model()->endpointCount());
+            return {};
+        }
+        return id;
+    }
+
     // Real curl, run while this thread's event loop keeps turning: the forwarder asks the sessions (on this thread)
     // for tokens, so a blocking wait here would starve it. Returns the HTTP status (0 on failure), body in `*body`.
     static int curl(const QUrl &url, QByteArray *body = nullptr, const QStringList &extra = {})

@@ -3,6 +3,7 @@
 // traffic counters in the model move; Enter opens the row in the browser; refreshes use the ETag and keep the
 // selection; the built-in browser window (WebEngine) loads the endpoint's page through the forwarder.
 #include "AppFixture.h"
+#include "WebEngineAsRoot.h"
 
 #include "BrowserSignIn.h"
 #include "BrowserSignInBackend.h"
@@ -37,10 +38,7 @@ class TestEndpointsWindow : public QObject {
 public:
     static void initMain()
     {
-        // The built-in browser (WebEngine) as root under Xvfb: the sandbox off here, in the test only.
-        qputenv("QTWEBENGINE_DISABLE_SANDBOX", "1");
-        qputenv("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu");
-        QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+        test::allowWebEngineAsRoot();
     }
 
 private slots:
@@ -132,8 +130,7 @@ private slots:
         test::AppFixture f;
         QString error;
         QVERIFY2(f.init(true, &error), qPrintable(error));
-        QVERIFY2(!f.signIn(f.kAda, f.kAdaPassword, &error).isEmpty(), qPrintable(error));
-        QTRY_COMPARE_WITH_TIMEOUT(f.app->model()->endpointCount(), 6, 20000);
+        QVERIFY2(!f.signInAdaAndList(&error).isEmpty(), qPrintable(error));
         ui::EndpointsWindow *w = f.app->window();
         f.app->showEndpoints();
         QVERIFY(QTest::qWaitForWindowExposed(w));
@@ -176,8 +173,7 @@ private slots:
         test::AppFixture f;
         QString error;
         QVERIFY2(f.init(true, &error), qPrintable(error));
-        QVERIFY2(!f.signIn(f.kAda, f.kAdaPassword, &error).isEmpty(), qPrintable(error));
-        QTRY_COMPARE_WITH_TIMEOUT(f.app->model()->endpointCount(), 6, 20000);
+        QVERIFY2(!f.signInAdaAndList(&error).isEmpty(), qPrintable(error));
         QVERIFY2(f.app->startForwarding(QStringLiteral("demo-events"), &error), qPrintable(error));
         const quint16 port = f.app->forwarder()->portOf(QStringLiteral("demo-events"));
         QProcess events; // six events, a quarter of a second apart
@@ -202,8 +198,7 @@ private slots:
         test::AppFixture f;
         QString error;
         QVERIFY2(f.init(true, &error), qPrintable(error));
-        QVERIFY2(!f.signIn(f.kAda, f.kAdaPassword, &error).isEmpty(), qPrintable(error));
-        QTRY_COMPARE_WITH_TIMEOUT(f.app->model()->endpointCount(), 6, 20000);
+        QVERIFY2(!f.signInAdaAndList(&error).isEmpty(), qPrintable(error));
         ui::AppSettings s = f.app->settings();
         s.builtInBrowser = true;
         QVERIFY2(f.app->applySettings(s, &error), qPrintable(error));

@@ -35,9 +35,8 @@ private slots:
         test::AppFixture f;
         QString error;
         QVERIFY2(f.init(true, &error), qPrintable(error));
-        const QString ada = f.signIn(f.kAda, f.kAdaPassword, &error);
+        const QString ada = f.signInAdaAndList(&error);
         QVERIFY2(!ada.isEmpty(), qPrintable(error));
-        QTRY_COMPARE_WITH_TIMEOUT(f.app->model()->endpointCount(), 6, 20000);
 
         // bob-notes forwarded with Ada's account (as if the endpoint had changed hands): the edge answers 403.
         forward::ForwardSpec spec;
@@ -75,8 +74,7 @@ private slots:
         test::AppFixture f;
         QString error;
         QVERIFY2(f.init(true, &error), qPrintable(error));
-        QVERIFY2(!f.signIn(f.kAda, f.kAdaPassword, &error).isEmpty(), qPrintable(error));
-        QTRY_COMPARE_WITH_TIMEOUT(f.app->model()->endpointCount(), 6, 20000);
+        QVERIFY2(!f.signInAdaAndList(&error).isEmpty(), qPrintable(error));
         QTcpServer squatter; // another program on the port demo-web is meant to use
         QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
         QVERIFY(f.app->ports()->setPort(QStringLiteral("demo-web"), squatter.serverPort(), &error));
@@ -95,8 +93,7 @@ private slots:
         test::AppFixture f;
         QString error;
         QVERIFY2(f.init(true, &error), qPrintable(error));
-        QVERIFY2(!f.signIn(f.kAda, f.kAdaPassword, &error).isEmpty(), qPrintable(error));
-        QTRY_COMPARE_WITH_TIMEOUT(f.app->model()->endpointCount(), 6, 20000);
+        QVERIFY2(!f.signInAdaAndList(&error).isEmpty(), qPrintable(error));
         f.edge.stop();
         QTRY_VERIFY_WITH_TIMEOUT(hasKind(f.app->notifier(), Kind::ServiceUnreachable), 20000);
         QCOMPARE(f.app->tray()->state(), ui::TrayController::State::Attention);
@@ -108,9 +105,8 @@ private slots:
         test::AppFixture f;
         QString error;
         QVERIFY2(f.init(true, &error), qPrintable(error));
-        const QString ada = f.signIn(f.kAda, f.kAdaPassword, &error);
+        const QString ada = f.signInAdaAndList(&error);
         QVERIFY2(!ada.isEmpty(), qPrintable(error));
-        QTRY_COMPARE_WITH_TIMEOUT(f.app->model()->endpointCount(), 6, 20000);
         QVERIFY(f.app->startForwarding(QStringLiteral("demo-web"), &error));
         QVERIFY(f.app->startForwarding(QStringLiteral("demo-files"), &error));
         const quint16 port = f.app->forwarder()->portOf(QStringLiteral("demo-web"));

@@ -59,8 +59,7 @@ private slots:
         test::AppFixture f;
         QString error;
         QVERIFY2(f.init(true, &error), qPrintable(error));
-        QVERIFY2(!f.signIn(f.kAda, f.kAdaPassword, &error).isEmpty(), qPrintable(error));
-        QTRY_COMPARE_WITH_TIMEOUT(f.app->model()->endpointCount(), 6, 20000);
+        QVERIFY2(!f.signInAdaAndList(&error).isEmpty(), qPrintable(error));
         ui::SettingsDialog *d = f.app->showSettings();
         QVERIFY(QTest::qWaitForWindowExposed(d));
 

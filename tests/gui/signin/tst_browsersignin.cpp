@@ -2,6 +2,7 @@
 // the real login form is filled through runJavaScript, the __heyo_token cookie is taken and the window closes; a
 // service whose certificate does not chain to the configured CA is refused; nothing lands on disk.
 #include "EdgeProcess.h"
+#include "WebEngineAsRoot.h"
 
 #include "BrowserSignIn.h"
 
@@ -53,10 +54,7 @@ class TestBrowserSignIn : public QObject {
 public:
     static void initMain()
     {
-        // Tests run as root under Xvfb: Chromium's sandbox must be off here (and only here, never in the product).
-        qputenv("QTWEBENGINE_DISABLE_SANDBOX", "1");
-        qputenv("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu");
-        QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+        test::allowWebEngineAsRoot();
     }
 
 private slots:

@@ -2,6 +2,7 @@
 // password answered inline in the service's words; an API key with "stay signed in" (the key is kept and the session
 // renews with it); and once through "Sign in with browser" (the WebEngine window, covered in depth by tst_browsersignin).
 #include "AppFixture.h"
+#include "WebEngineAsRoot.h"
 
 #include "BrowserSignIn.h"
 #include "SignInDialog.h"
@@ -18,10 +19,7 @@ class TestSignInDialog : public QObject {
 public:
     static void initMain()
     {
-        // Tests run as root under Xvfb: Chromium's sandbox must be off here (and only here, never in the product).
-        qputenv("QTWEBENGINE_DISABLE_SANDBOX", "1");
-        qputenv("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu");
-        QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+        test::allowWebEngineAsRoot();
     }
 
 private slots:

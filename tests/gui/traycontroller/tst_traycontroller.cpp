@@ -73,9 +73,8 @@ private slots:
         QVERIFY(find(tray->menu(), QStringLiteral("Not signed in")));
         QVERIFY(find(tray->menu(), QStringLiteral("Sign in…")));
 
-        const QString ada = f.signIn(f.kAda, f.kAdaPassword, &error);
+        const QString ada = f.signInAdaAndList(&error);
         QVERIFY2(!ada.isEmpty(), qPrintable(error));
-        QTRY_COMPARE_WITH_TIMEOUT(f.app->model()->endpointCount(), 6, 20000);
         QTRY_COMPARE(tray->state(), State::SignedIn);
         QVERIFY(tray->toolTip().contains(QStringLiteral("signed in")));
         QCOMPARE(tray->iconPath().startsWith(QStringLiteral(":/icons/tray/signed-in-")), true);
@@ -144,8 +143,7 @@ private slots:
         QVERIFY(w);
         QVERIFY(QTest::qWaitForWindowExposed(w));
         // Everything still works from the window, and messages land in its banner.
-        QVERIFY2(!f.signIn(f.kAda, f.kAdaPassword, &error).isEmpty(), qPrintable(error));
-        QTRY_COMPARE_WITH_TIMEOUT(f.app->model()->endpointCount(), 6, 20000);
+        QVERIFY2(!f.signInAdaAndList(&error).isEmpty(), qPrintable(error));
         QVERIFY(w->selectSlug(QStringLiteral("demo-events")));
         QTest::mouseClick(w->findChild<QPushButton *>(QStringLiteral("toggleButton")), Qt::LeftButton);
         QVERIFY(f.app->forwarder()->isForwarding(QStringLiteral("demo-events")));
