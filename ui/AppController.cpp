@@ -322,20 +322,22 @@ void AppController::endpointsArrived(const QString &accountId)
 
 void AppController::processPending()
 {
-    const QStringList forwards = m_pendingForward;
-    for (const QString &slug : forwards) {
-        if (m_model->endpoint(slug)) {
-            m_pendingForward.removeAll(slug);
-            startForwarding(slug);
-        }
-    }
-    const QStringList pending = m_pendingOpen;
-    for (const QString &slug : pending) {
-        if (m_model->endpoint(slug)) {
-            m_pendingOpen.removeAll(slug);
-            openInBrowser(slug);
-        }
-    }
+    // Requests made before the endpoint list named their endpoint (`--forward`, `--open` at start).
+    for (const QString &slug : takeListed(m_pendingForward))
+        startForwarding(slug);
+    for (const QString &slug : takeListed(m_pendingOpen))
+        openInBrowser(slug);
+}
+
+QStringList AppController::takeListed(QStringList &pending) const
+{
+    QStringList listed;
+    for (const QString &slug : std::as_const(pending))
+        if (m_model->endpoint(slug))
+            listed << slug;
+    for (const QString &slug : std::as_const(listed))
+        pending.removeAll(slug);
+    return listed;
 }
 
 void AppController::reportForwardError(const QString &slug, const QString &error, quint16 port)

@@ -113,6 +113,7 @@ private:
     void updateWindowTexts();
     void endpointsArrived(const QString &accountId);
     void processPending();
+    QStringList takeListed(QStringList &pending) const; // removes and returns the slugs the model now has
     void forwardWhenListed(const QString &slugAndPort);
     // The WebEngine window (plugin) on url; false when the plugin cannot load (the user was told).
     bool openInBuiltInBrowser(const QString &slug, const QUrl &url);
