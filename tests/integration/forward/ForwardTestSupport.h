@@ -79,6 +79,13 @@ inline QByteArray &curlStderr()
     return all;
 }
 
+// What the process logged and what curl printed, together: the text the "no secret anywhere" checks scan.
+inline QByteArray capturedOutput()
+{
+    QMutexLocker lock(&capturedLogMutex());
+    return capturedLog() + curlStderr();
+}
+
 // Real curl, with the event loop running while it works. `args` must not contain -o/-D/-w for the single-URL form.
 inline CurlRun curl(const QStringList &args, int timeoutMs = 60000, const QString &program = QStringLiteral("curl"),
                     const QStringList &prefix = {})

@@ -162,11 +162,7 @@ private slots:
         m_allLogs += m_edge.log();
         m_edge.stop();
         m_allLogs += m_edge.log();
-        {
-            QMutexLocker lock(&test::capturedLogMutex());
-            m_allLogs += test::capturedLog();
-        }
-        m_allLogs += test::curlStderr();
+        m_allLogs += test::capturedOutput();
         QVERIFY(m_allLogs.contains("heyo-edge: GET demo-web.heyo.localhost")); // the logs really were read
         QCOMPARE(m_allLogs.count("eyJ"), 0);
         QCOMPARE(m_allLogs.count("heyo_"), 0);

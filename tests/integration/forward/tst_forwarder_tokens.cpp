@@ -110,11 +110,7 @@ private slots:
 
     void cleanupTestCase()
     {
-        {
-            QMutexLocker lock(&test::capturedLogMutex());
-            m_allLogs += test::capturedLog();
-        }
-        m_allLogs += test::curlStderr();
+        m_allLogs += test::capturedOutput();
         QVERIFY(m_allLogs.contains("heyo-edge: GET demo-web.heyo.localhost")); // the logs really were read
         QCOMPARE(m_allLogs.count("eyJ"), 0);
         QCOMPARE(m_allLogs.count("heyo_"), 0);
