@@ -101,19 +101,24 @@ void EventLoop::sweep()
     }
 }
 
+void EventLoop::runFlushes()
+{
+    while (!m_flushes.empty()) {
+        m_flushing.swap(m_flushes);
+        for (IoHandler *h : m_flushing) {
+            h->m_flushQueued = false;
+            if (!h->m_dead)
+                h->flush();
+        }
+        m_flushing.clear();
+    }
+}
+
 void EventLoop::reap()
 {
     // Flushes may kill handlers and deaths may queue flushes: run until both lists are empty.
     while (!m_flushes.empty() || !m_graveyard.empty()) {
-        while (!m_flushes.empty()) {
-            std::vector<IoHandler *> batch;
-            batch.swap(m_flushes);
-            for (IoHandler *h : batch) {
-                h->m_flushQueued = false;
-                if (!h->m_dead)
-                    h->flush();
-            }
-        }
+        runFlushes();
         std::vector<IoHandler *> dead;
         dead.swap(m_graveyard);
         for (IoHandler *h : dead) {
@@ -147,8 +152,14 @@ void EventLoop::run()
                 continue;
             }
             auto *h = static_cast<IoHandler *>(tag);
-            if (!h->m_dead)
-                h->onIo(m_poller.eventsAt(i));
+            if (h->m_dead)
+                continue;
+            h->onIo(m_poller.eventsAt(i));
+            // Send what this event produced now rather than after the whole batch: a request read from a client
+            // reaches its upstream while the rest of the batch is processed (the upstream's core would otherwise
+            // idle for the batch's length, which is latency, mostly in the tail). Writes from one event still
+            // coalesce, so this costs no extra system calls.
+            runFlushes();
         }
         drainPosted();
         if (m_now >= m_nextSweep || !m_timers.empty()) {

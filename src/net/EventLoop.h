@@ -1,5 +1,5 @@
 // One event loop per engine thread: epoll readiness, an eventfd for cross-thread post(), a coarse deadline sweep
-// over its handlers (no timer per connection), batched flushes at the end of each turn and deferred deletion.
+// over its handlers (no timer per connection), flushes after each readiness event and deferred deletion.
 #pragma once
 
 #include "net/IoHandler.h"
@@ -33,7 +33,7 @@ public:
 
     void track(IoHandler *h);             // takes ownership; deleted via destroy()
     void destroy(IoHandler *h);           // marks dead, deletes at the end of the turn
-    void queueFlush(IoHandler *h);        // h->flush() at the end of this turn
+    void queueFlush(IoHandler *h);        // h->flush() once the current event is handled
     void runAfter(std::chrono::milliseconds delay, std::function<void()> fn); // rare timers only
     size_t handlerCount() const { return m_handlers.size(); }
     template <typename F> void forEachHandler(F f)
@@ -46,6 +46,7 @@ public:
 private:
     void drainPosted();
     void sweep();
+    void runFlushes();
     void reap();
 
     Poller m_poller;
@@ -57,6 +58,7 @@ private:
     std::vector<std::function<void()>> m_running;
     std::vector<IoHandler *> m_handlers;
     std::vector<IoHandler *> m_flushes;
+    std::vector<IoHandler *> m_flushing; // the batch runFlushes() is working through (kept for its capacity)
     std::vector<IoHandler *> m_graveyard;
     std::multimap<Clock::time_point, std::function<void()>> m_timers;
     Clock::time_point m_now = Clock::now();
