@@ -1,6 +1,7 @@
 // A growable contiguous byte buffer: append at the end, consume from the front. Used for socket input and output.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -71,6 +72,12 @@ public:
         m_appended += n;
     }
     void append(std::string_view s) { append(s.data(), s.size()); }
+    void appendNumber(uint64_t v, int base = 10) // decimal, or 16 for chunk sizes; no locale, no printf
+    {
+        char *p = prepare(20);
+        char *end = std::to_chars(p, p + 20, v, base).ptr;
+        commit(static_cast<size_t>(end - p));
+    }
 
     // Give memory back when a big transfer is over and the buffer is empty.
     void shrinkIfIdle(size_t keep)

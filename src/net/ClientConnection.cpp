@@ -18,13 +18,6 @@ constexpr size_t InputCap = 64 * 1024;
 constexpr size_t DiscardLimit = 1024 * 1024; // unread request body we drain to keep a connection alive
 constexpr auto LingerTime = std::chrono::seconds(2);
 
-void appendNumber(Buffer &b, uint64_t v)
-{
-    char tmp[24];
-    auto r = std::to_chars(tmp, tmp + sizeof tmp, v);
-    b.append(tmp, static_cast<size_t>(r.ptr - tmp));
-}
-
 bool idempotent(std::string_view m)
 {
     return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "PUT" || m == "DELETE" || m == "TRACE";
@@ -508,7 +501,7 @@ void ClientConnection::writeHead(int status, std::string_view reason, const Head
     if (status != 101 && (!m_keepAlive || m_eof || m_shutdown || m_state->closing || framing == Framing::UntilClose))
         m_closeAfterResponse = true;
     m_out.append("HTTP/1.1 ");
-    appendNumber(m_out, static_cast<uint64_t>(status));
+    m_out.appendNumber(static_cast<uint64_t>(status));
     m_out.append(" ");
     m_out.append(reason.empty() ? reasonPhrase(status) : reason);
     m_out.append("\r\n");
@@ -527,7 +520,7 @@ void ClientConnection::writeHead(int status, std::string_view reason, const Head
     }
     if (framing == Framing::Length && status >= 200 && status != 204 && status != 304) {
         m_out.append("Content-Length: ");
-        appendNumber(m_out, length);
+        m_out.appendNumber(length);
         m_out.append("\r\n");
     } else if (framing == Framing::Chunked) {
         m_out.append("Transfer-Encoding: chunked\r\n");
@@ -547,9 +540,8 @@ void ClientConnection::writeBody(const char *data, size_t len)
     if (!len)
         return;
     if (m_framing == Framing::Chunked) {
-        char hex[24];
-        int n = std::snprintf(hex, sizeof hex, "%zx\r\n", len);
-        m_out.append(hex, static_cast<size_t>(n));
+        m_out.appendNumber(len, 16);
+        m_out.append("\r\n", 2);
         m_out.append(data, len);
         m_out.append("\r\n", 2);
     } else {

@@ -10,6 +10,17 @@
 
 namespace heyo::net {
 
+namespace {
+// OpenSSL wants an empty error queue before an SSL call so SSL_get_error() reads only that call's outcome.
+// ERR_clear_error() itself walks all 16 slots freeing each one's strings (32 free() calls even when empty): on a
+// small request that was 2 % of the forwarder's CPU, so the queue is cleared only when something is in it.
+inline void clearErrorQueue()
+{
+    if (ERR_peek_error() != 0)
+        ERR_clear_error();
+}
+} // namespace
+
 bool Stream::startTls(SSL_CTX *ctx, bool server)
 {
     m_ssl = SSL_new(ctx);
@@ -48,7 +59,7 @@ int Stream::handshake()
 {
     if (m_handshakeDone)
         return 1;
-    ERR_clear_error();
+    clearErrorQueue();
     int r = SSL_do_handshake(m_ssl);
     if (r == 1) {
         m_handshakeDone = true;
@@ -77,7 +88,7 @@ ssize_t Stream::read(char *buf, size_t len)
             return Failed;
         }
     }
-    ERR_clear_error();
+    clearErrorQueue();
     int n = SSL_read(m_ssl, buf, static_cast<int>(std::min<size_t>(len, 1 << 30)));
     if (n > 0)
         return n;
@@ -114,7 +125,7 @@ ssize_t Stream::write(const char *buf, size_t len)
         }
     }
     size_t chunk = m_pendingWrite ? m_pendingWrite : std::min<size_t>(len, 1 << 20);
-    ERR_clear_error();
+    clearErrorQueue();
     int n = SSL_write(m_ssl, buf, static_cast<int>(chunk));
     if (n > 0) {
         m_pendingWrite = 0;
@@ -134,7 +145,7 @@ void Stream::shutdownWrite()
     if (m_fd < 0)
         return;
     if (m_ssl && m_handshakeDone) {
-        ERR_clear_error();
+        clearErrorQueue();
         SSL_shutdown(m_ssl);
     }
     ::shutdown(m_fd, SHUT_WR);

@@ -197,9 +197,8 @@ void UpstreamConnection::sendBody(const char *data, size_t len, bool chunked)
     if (!len)
         return;
     if (chunked) {
-        char hex[24];
-        int n = std::snprintf(hex, sizeof hex, "%zx\r\n", len);
-        m_out.append(hex, static_cast<size_t>(n));
+        m_out.appendNumber(len, 16);
+        m_out.append("\r\n", 2);
         m_out.append(data, len);
         m_out.append("\r\n", 2);
         if (m_out.size() > ClientConnection::OutputCap)
