@@ -13,7 +13,7 @@ namespace heyo::net {
 namespace {
 
 // Byte classes for the head scan, one table lookup per byte (the scan sees every byte of every head).
-enum : uint8_t { Tchar = 1, Plain = 2 };
+enum : uint8_t { Tchar = 1, Plain = 2, Word = 4 };
 
 constexpr std::array<uint8_t, 256> makeByteClasses()
 {
@@ -27,14 +27,23 @@ constexpr std::array<uint8_t, 256> makeByteClasses()
         // Plain: nothing for the scan to act on inside a header value (no CR/LF, NUL or other control, no DEL).
         if ((c >= 0x20 && c != 0x7f) || c == '\t')
             t[c] |= Plain;
+        // Word: plain and not a separator of the request line.
+        if (c > 0x20 && c != 0x7f)
+            t[c] |= Word;
     }
     return t;
 }
 constexpr std::array<uint8_t, 256> ByteClass = makeByteClasses();
 
-bool isTchar(unsigned char c) { return ByteClass[c] & Tchar; }
+bool isTchar(unsigned char c)
+{
+    return ByteClass[c] & Tchar;
+}
 
-MessageParser *self(llhttp_t *p) { return static_cast<MessageParser *>(p->data); }
+MessageParser *self(llhttp_t *p)
+{
+    return static_cast<MessageParser *>(p->data);
+}
 
 } // namespace
 
@@ -71,59 +80,74 @@ bool MessageParser::fail(int status, std::string reason)
 
 void MessageParser::resetScan()
 {
-    m_scan = Scan::FirstLine;
-    m_afterCR = false;
-    m_headBytes = m_lineLen = m_targetLen = 0;
-    m_spaces = 0;
+    m_scanState = ScanState{};
 }
 
 int MessageParser::scanHead(const char *p, size_t n, size_t *used)
 {
-    const int bad = m_kind == Kind::Request ? 400 : 502;
+    // The state lives in locals while scanning (members would be reloaded and stored for every byte, since the
+    // compiler must assume `p` may alias them) and is stored back on every way out.
+    ScanState st = m_scanState;
+    struct StoreBack {
+        const ScanState &from;
+        ScanState &to;
+        ~StoreBack() { to = from; }
+    } storeBack{st, m_scanState};
+    const bool request = m_kind == Kind::Request;
+    const int bad = request ? 400 : 502;
     for (size_t i = 0; i < n; ++i) {
-        if (m_scan == Scan::Value && !m_afterCR) {
-            // Most of a head is header values: skip their plain bytes in one tight loop (within the size limit;
-            // the byte that stops it, or the one over the limit, takes the checks below).
-            size_t j = i;
-            const size_t stop = std::min(n, i + (m_maxHeader - std::min(m_maxHeader, m_headBytes)));
-            while (j < stop && (ByteClass[static_cast<unsigned char>(p[j])] & Plain))
-                ++j;
-            m_headBytes += j - i;
-            m_lineLen += j - i;
-            i = j;
-            if (i == n)
-                break;
+        if (!st.afterCR) {
+            // Runs of bytes that need no decision (value text, name characters, request-line text between the
+            // spaces) are skipped in one tight loop, within the size limit; the byte that ends a run, or the one
+            // over the limit, takes the checks below.
+            const uint8_t run = st.scan == Scan::Value       ? Plain
+                                : st.scan == Scan::Name      ? Tchar
+                                : st.scan == Scan::FirstLine ? Word
+                                                             : 0;
+            if (run) {
+                size_t j = i;
+                const size_t stop = std::min(n, i + (m_maxHeader - std::min(m_maxHeader, st.headBytes)));
+                while (j < stop && (ByteClass[static_cast<unsigned char>(p[j])] & run))
+                    ++j;
+                st.headBytes += j - i;
+                st.lineLen += j - i;
+                if (st.scan == Scan::FirstLine && request && st.spaces == 1 && (st.targetLen += j - i) > m_maxUri)
+                    return fail(414, "request target too long"), -1;
+                i = j;
+                if (i == n)
+                    break;
+            }
         }
         const unsigned char c = static_cast<unsigned char>(p[i]);
-        if (++m_headBytes > m_maxHeader) {
-            if (m_kind == Kind::Request && m_scan == Scan::FirstLine && m_spaces == 1)
+        if (++st.headBytes > m_maxHeader) {
+            if (request && st.scan == Scan::FirstLine && st.spaces == 1)
                 return fail(414, "request target too long"), -1;
-            return fail(m_kind == Kind::Request ? 431 : 502, "header block too large"), -1;
+            return fail(request ? 431 : 502, "header block too large"), -1;
         }
-        if (m_afterCR) {
+        if (st.afterCR) {
             if (c != '\n')
                 return fail(bad, "bare CR in header block"), -1;
-            m_afterCR = false;
-            if (m_scan == Scan::FinalCR) {
+            st.afterCR = false;
+            if (st.scan == Scan::FinalCR) {
                 *used = i + 1;
                 return 1;
             }
-            if (m_scan == Scan::FirstLine) {
-                if (m_lineLen == 0 && m_headBytes <= 8)
+            if (st.scan == Scan::FirstLine) {
+                if (st.lineLen == 0 && st.headBytes <= 8)
                     continue; // a stray CRLF before the request line is tolerated (RFC 9112 §2.2)
-                if (m_kind == Kind::Request && m_spaces != 2)
+                if (request && st.spaces != 2)
                     return fail(bad, "malformed request line"), -1;
-            } else if (m_scan == Scan::Name || m_scan == Scan::LineStart) {
+            } else if (st.scan == Scan::Name || st.scan == Scan::LineStart) {
                 return fail(bad, "header line without colon"), -1;
             }
-            m_scan = Scan::LineStart;
-            m_lineLen = 0;
+            st.scan = Scan::LineStart;
+            st.lineLen = 0;
             continue;
         }
         if (c == '\r') {
-            m_afterCR = true;
-            if (m_scan == Scan::LineStart)
-                m_scan = Scan::FinalCR;
+            st.afterCR = true;
+            if (st.scan == Scan::LineStart)
+                st.scan = Scan::FinalCR;
             continue;
         }
         if (c == '\n')
@@ -132,14 +156,14 @@ int MessageParser::scanHead(const char *p, size_t n, size_t *used)
             return fail(bad, "NUL in header block"), -1;
         if ((c < 0x20 && c != '\t') || c == 0x7f)
             return fail(bad, "control character in header block"), -1;
-        ++m_lineLen;
-        switch (m_scan) {
+        ++st.lineLen;
+        switch (st.scan) {
         case Scan::FirstLine:
             if (c == ' ') {
-                ++m_spaces;
-            } else if (c == '\t' && m_kind == Kind::Request) {
+                ++st.spaces;
+            } else if (c == '\t' && request) {
                 return fail(bad, "tab in request line"), -1;
-            } else if (m_kind == Kind::Request && m_spaces == 1 && ++m_targetLen > m_maxUri) {
+            } else if (request && st.spaces == 1 && ++st.targetLen > m_maxUri) {
                 return fail(414, "request target too long"), -1;
             }
             break;
@@ -148,11 +172,11 @@ int MessageParser::scanHead(const char *p, size_t n, size_t *used)
                 return fail(bad, "obsolete line folding"), -1;
             if (!isTchar(c))
                 return fail(bad, "invalid character in header name"), -1;
-            m_scan = Scan::Name;
+            st.scan = Scan::Name;
             break;
         case Scan::Name:
             if (c == ':')
-                m_scan = Scan::Value;
+                st.scan = Scan::Value;
             else if (c == ' ' || c == '\t')
                 return fail(bad, "whitespace before colon"), -1;
             else if (!isTchar(c))

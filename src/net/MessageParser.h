@@ -53,7 +53,7 @@ public:
     RequestHead &request() { return m_request; }
     ResponseHead &response() { return m_response; }
     bool keepAlive() const { return m_keepAlive; }
-    bool bodyUntilEof() const { return m_untilEof; }          // responses without length
+    bool bodyUntilEof() const { return m_untilEof; } // responses without length
     std::optional<uint64_t> contentLength() const { return m_contentLength; }
     bool chunked() const { return m_chunked; }
     int httpMinor() const { return m_minor; }
@@ -86,12 +86,15 @@ private:
 
     // Raw scan state.
     enum class Scan { FirstLine, LineStart, Name, Value, FinalCR };
-    Scan m_scan = Scan::FirstLine;
-    bool m_afterCR = false;
-    size_t m_headBytes = 0;
-    size_t m_lineLen = 0;
-    size_t m_targetLen = 0;
-    int m_spaces = 0;
+    struct ScanState {
+        Scan scan = Scan::FirstLine;
+        bool afterCR = false;
+        size_t headBytes = 0;
+        size_t lineLen = 0;
+        size_t targetLen = 0;
+        int spaces = 0;
+    };
+    ScanState m_scanState;
 
     bool m_inHead = true;
     bool m_started = false;

@@ -29,8 +29,7 @@ bool Stream::startTls(SSL_CTX *ctx, bool server)
         return false;
     }
     SSL_set_fd(m_ssl, m_fd);
-    SSL_set_mode(m_ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-                            SSL_MODE_RELEASE_BUFFERS);
+    SSL_set_mode(m_ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
     if (server)
         SSL_set_accept_state(m_ssl);
     else

@@ -22,7 +22,8 @@ void UpstreamPool::writeKey(const UpstreamTarget &t, std::string &k)
     k += '\n';
     k.append(num, static_cast<size_t>(std::to_chars(num, num + sizeof num, t.port).ptr - num));
     k += '\n';
-    k.append(num, static_cast<size_t>(std::to_chars(num, num + sizeof num, reinterpret_cast<uintptr_t>(t.tls), 16).ptr - num));
+    k.append(num, static_cast<size_t>(std::to_chars(num, num + sizeof num, reinterpret_cast<uintptr_t>(t.tls), 16).ptr -
+                                      num));
     k += '\n';
     k += t.sni.empty() ? t.host : t.sni;
 }

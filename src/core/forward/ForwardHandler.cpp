@@ -34,13 +34,8 @@ void ForwardHandler::rebuild()
         slugs.insert(slug);
         routes.emplace(slug, std::make_shared<const ForwardRoute>(route));
     }
-    m_table = std::make_shared<Table>(Table{LocalOrigin(m_port, slugs, m_allowedOrigins), std::move(routes)});
-}
-
-std::shared_ptr<const ForwardHandler::Table> ForwardHandler::table() const
-{
-    std::lock_guard lock(m_mutex);
-    return m_table;
+    m_table.store(
+        std::make_shared<const Table>(Table{LocalOrigin(m_port, slugs, m_allowedOrigins), std::move(routes)}));
 }
 
 // The edge marks its own refusals with X-Heyo-Error (and strips that header from apps' answers); a 401 with the
@@ -68,7 +63,7 @@ void ForwardHandler::refuse(const net::ExchangePtr &ex, int status, const std::s
 
 void ForwardHandler::handle(const net::ExchangePtr &ex)
 {
-    auto t = table();
+    auto t = m_table.load();
     const net::RequestHead &req = ex->request();
     const std::string *host = req.headers.find("Host");
     auto match = host ? t->origin.matchHost(*host) : std::nullopt;
@@ -97,8 +92,9 @@ void ForwardHandler::handle(const net::ExchangePtr &ex)
             const ForwardRoute &route = *f->route;
             if (fresh.empty()) {
                 m_report(route.slug, route.accountId, ForwardEvent::SignInNeeded, error.toStdString());
-                return refuse(ex, 401, "not signed in to the account that owns '" + route.slug +
-                                           "': " + error.toStdString() + " (run: heyo login)");
+                return refuse(ex, 401,
+                              "not signed in to the account that owns '" + route.slug + "': " + error.toStdString() +
+                                  " (run: heyo login)");
             }
             f->token = fresh;
             send(ex, f);
@@ -117,7 +113,8 @@ void ForwardHandler::send(const net::ExchangePtr &ex, const std::shared_ptr<Flig
         if (response.status == 403 && isEdgeRefusal(response))
             m_report(r.slug, r.accountId, ForwardEvent::WrongAccount, "endpoint belongs to another account");
         else if (response.status == 401 && isEdgeRefusal(response)) // not replayable, or rejected again:
-            m_tokens.fetch(r.accountId, f->token, [](const std::string &, const QString &) {}); // refresh for what follows
+            m_tokens.fetch(r.accountId, f->token,
+                           [](const std::string &, const QString &) {}); // refresh for what follows
         r.rewriter->rewriteResponse(response, f->localOrigin);
     };
     // Upstream 401 on a replayable request: one refresh shared by every request waiting on this account (the
@@ -140,7 +137,8 @@ void ForwardHandler::send(const net::ExchangePtr &ex, const std::shared_ptr<Flig
                     net::Headers h;
                     h.set("Content-Type", "text/plain; charset=utf-8");
                     h.set("Cache-Control", "no-store");
-                    ex->respond(401, std::move(h), "signed out of " + who.toStdString() + ": sign in again (heyo login)\n");
+                    ex->respond(401, std::move(h),
+                                "signed out of " + who.toStdString() + ": sign in again (heyo login)\n");
                     return;
                 }
                 f->token = fresh;

@@ -54,7 +54,6 @@ private:
         std::string localOrigin; // http://<the Host the client used>
         std::string token;       // the token this request carries (a retry after a 401 carries a new one)
     };
-    std::shared_ptr<const Table> table() const;
     void rebuild(); // with m_mutex held
     void send(const net::ExchangePtr &ex, const std::shared_ptr<Flight> &flight);
     static bool isEdgeRefusal(const net::ResponseHead &response);
@@ -65,9 +64,9 @@ private:
     AccountTokens &m_tokens;
     ForwardReport m_report;
     std::set<std::string> m_allowedOrigins;
-    mutable std::mutex m_mutex;
+    std::mutex m_mutex;                           // serialises setRoutes/setPort; requests only load m_table
     std::map<std::string, ForwardRoute> m_routes; // the source of m_table, kept to rebuild it on setPort
-    std::shared_ptr<const Table> m_table;
+    std::atomic<std::shared_ptr<const Table>> m_table;
 };
 
 } // namespace heyo::forward
