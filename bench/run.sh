@@ -394,13 +394,16 @@ run_stream() { # target repetition
 }
 
 START_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+# Every other repetition runs the targets in reverse order, so no target always runs first (or right after
+# another's load) and each pair of runs compared below sits close together in time.
+order() { if (($1 % 2)); then echo "$TARGETS"; else echo "$TARGETS" | tr ' ' '\n' | tac | tr '\n' ' '; fi; }
 for r in $(seq "$REPEAT"); do
     for c in $CONNS; do
-        for t in $TARGETS; do run_wrk "$t" "$c" "$r"; done
+        for t in $(order "$r"); do run_wrk "$t" "$c" "$r"; done
     done
 done
 for r in $(seq "$REPEAT"); do
-    for t in $TARGETS; do run_stream "$t" "$r"; done
+    for t in $(order "$r"); do run_stream "$t" "$r"; done
 done
 # Medians over the repetitions (and the spread of the CPU figures, to show how noisy the machine was).
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -434,6 +437,18 @@ END_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 # --- report ---------------------------------------------------------------------------------------------------------
 ratio() { # a b → a/b or —
     awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else printf "—" }'
+}
+# Median over the repetitions of ours/other measured in the same repetition (runs minutes apart on a shared
+# machine differ more than adjacent ones do, so pairing first cancels most of the drift). Args: table other [conns].
+paired() {
+    declare -n tab=$1
+    local vals=() r k
+    for r in $(seq "$REPEAT"); do
+        k=${3:+$3,}$r
+        vals+=("$(ratio "${tab[ours,$k]}" "${tab[$2,$k]}")")
+    done
+    unset -n tab
+    median "${vals[@]}"
 }
 has() { [[ " $TARGETS " == *" $1 "* ]]; }
 report() {
@@ -471,6 +486,21 @@ report() {
             printf '%s | %s | %s |\n' "$(ratio "${MIBS[ours]}" "${MIBS[$r]}")" "$(ratio "${SGIB[ours]}" "${SGIB[$r]}")" \
                 "$(ratio "${HWM_STREAM[ours]}" "${HWM_STREAM[$r]}")"
         done
+        if ((REPEAT > 1)); then
+            echo
+            echo "Paired: the median over the $REPEAT repetitions of ours/… within each repetition."
+            echo
+            echo "| paired ratio ours/… | $(for c in $CONNS; do printf 'req/s @%s | µs/req @%s | p99 @%s | ' "$c" "$c" "$c"; done)MiB/s | s/GiB |"
+            echo "|---|$(for c in $CONNS; do printf -- '---:|---:|---:|'; done)---:|---:|"
+            for r in nginx haproxy oursB; do
+                has "$r" || continue
+                printf '| %s | ' "$r"
+                for c in $CONNS; do
+                    printf '%s | %s | %s | ' "$(paired RPS "$r" "$c")" "$(paired USREQ "$r" "$c")" "$(paired P99 "$r" "$c")"
+                done
+                printf '%s | %s |\n' "$(paired MIBS "$r")" "$(paired SGIB "$r")"
+            done
+        fi
     fi
 }
 report | tee ${RESULTS:+"$RESULTS"}
