@@ -32,7 +32,7 @@ private:
         std::chrono::steady_clock::time_point loadedAt;
     };
     Route route(const std::string &slug);
-    void forward(const net::ExchangePtr &ex, const Route &route, net::RequestHead head);
+    void forward(const net::ExchangePtr &ex, const Route &route, net::RequestHead &head); // head: ex's, edited
     void challenge(const net::ExchangePtr &ex, const std::string &message, bool browserMayRedirect);
 
     const EdgeConfig &m_config;

@@ -613,7 +613,7 @@ void ClientConnection::readBody(size_t limit, std::function<void(std::string)> d
     processInput();
 }
 
-void ClientConnection::proxy(const UpstreamTarget &target, RequestHead head, ProxyHooks hooks)
+void ClientConnection::proxy(const UpstreamTarget &target, const RequestHead &head, ProxyHooks hooks)
 {
     if (m_closed || !m_exchange || m_respStarted)
         return;
@@ -703,7 +703,7 @@ void ClientConnection::holdForRetry()
     setDeadline(m_loop->now() + m_target.responseTimeout);
 }
 
-void ClientConnection::retryProxy(RequestHead head)
+void ClientConnection::retryProxy(const RequestHead &head)
 {
     if (m_closed || !m_exchange || !m_authHeld)
         return;

@@ -39,8 +39,8 @@ public:
     // From ExchangeImpl.
     void respond(int status, Headers headers, std::string body);
     void readBody(size_t limit, std::function<void(std::string)> done);
-    void proxy(const UpstreamTarget &target, RequestHead head, ProxyHooks hooks);
-    void retryProxy(RequestHead head);                              // after a held 401
+    void proxy(const UpstreamTarget &target, const RequestHead &head, ProxyHooks hooks);
+    void retryProxy(const RequestHead &head);                       // after a held 401
     void respondHeld(int status, Headers headers, std::string body); // giving up on a held 401
 
     // From UpstreamConnection (all on this loop).

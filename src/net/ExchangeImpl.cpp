@@ -33,20 +33,20 @@ void ExchangeImpl::readBody(size_t limit, std::function<void(std::string body)> 
     m_conn->readBody(limit, std::move(done));
 }
 
-void ExchangeImpl::proxy(const UpstreamTarget &target, RequestHead head, ProxyHooks hooks)
+void ExchangeImpl::proxy(const UpstreamTarget &target, const RequestHead &head, ProxyHooks hooks)
 {
     if (!m_conn || m_answered)
         return;
     m_answered = true;
-    m_conn->proxy(target, std::move(head), std::move(hooks));
+    m_conn->proxy(target, head, std::move(hooks));
 }
 
-void ExchangeImpl::retry(RequestHead head)
+void ExchangeImpl::retry(const RequestHead &head)
 {
     if (!m_conn || !m_held)
         return;
     m_held = false;
-    m_conn->retryProxy(std::move(head));
+    m_conn->retryProxy(head);
 }
 
 void ExchangeImpl::post(std::function<void()> fn)

@@ -13,12 +13,13 @@ public:
     ExchangeImpl(ClientConnection *conn, EventLoop *loop, RequestHead head, std::shared_ptr<const PeerInfo> peer);
 
     const RequestHead &request() const override { return m_head; }
+    RequestHead &editRequest() override { return m_head; }
     const PeerInfo &peer() const override { return *m_peer; }
     bool closed() const override { return m_conn == nullptr; }
     void respond(int status, Headers headers, std::string body) override;
     void readBody(size_t limit, std::function<void(std::string body)> done) override;
-    void proxy(const UpstreamTarget &target, RequestHead head, ProxyHooks hooks = {}) override;
-    void retry(RequestHead head) override;
+    void proxy(const UpstreamTarget &target, const RequestHead &head, ProxyHooks hooks = {}) override;
+    void retry(const RequestHead &head) override;
     void post(std::function<void()> fn) override;
 
     bool answered() const { return m_answered; }

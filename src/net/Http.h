@@ -104,6 +104,9 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
 public:
     virtual ~Exchange() = default;
     virtual const RequestHead &request() const = 0;
+    // The same head, for a handler that rewrites it in place and then proxies it (no copy of every header); what
+    // request() returns from then on. The framing fields (body, upgrade, expect) are the engine's: leave them.
+    virtual RequestHead &editRequest() = 0;
     virtual const PeerInfo &peer() const = 0;
     virtual bool closed() const = 0; // the client connection is gone
 
@@ -112,11 +115,12 @@ public:
     // Read the whole request body (up to `limit` bytes, else the engine answers 413) and then call `done`.
     virtual void readBody(size_t limit, std::function<void(std::string body)> done) = 0;
     // Stream the request to `target` and the response back, with back-pressure both ways. `head` is what to send
-    // (the handler's rewritten copy of request()). A 101 answer to an upgrade turns the pair into a two-way tunnel.
-    virtual void proxy(const UpstreamTarget &target, RequestHead head, ProxyHooks hooks = {}) = 0;
+    // (request() rewritten through editRequest(), or a head of the handler's own). A 101 answer to an upgrade turns
+    // the pair into a two-way tunnel.
+    virtual void proxy(const UpstreamTarget &target, const RequestHead &head, ProxyHooks hooks = {}) = 0;
     // Only while held after ProxyHooks::onUnauthorized took over a 401: sends the request again to the same target
     // with `head` (and the kept body), with the same hooks; a second 401 then goes to the client. Otherwise a no-op.
-    virtual void retry(RequestHead head) = 0;
+    virtual void retry(const RequestHead &head) = 0;
 
     // Run `fn` later on this exchange's loop thread (thread-safe; for answering after work done elsewhere).
     virtual void post(std::function<void()> fn) = 0;

@@ -105,7 +105,7 @@ void ForwardHandler::handle(const net::ExchangePtr &ex)
 void ForwardHandler::send(const net::ExchangePtr &ex, const std::shared_ptr<Flight> &f)
 {
     const ForwardRoute &route = *f->route;
-    net::RequestHead head = ex->request();
+    net::RequestHead &head = ex->editRequest(); // rewritten in place: no copy of every header per request
     route.rewriter->rewriteRequest(head, f->localOrigin, f->token);
     net::ProxyHooks hooks;
     hooks.onResponseHead = [this, f](net::ResponseHead &response) {
@@ -142,9 +142,9 @@ void ForwardHandler::send(const net::ExchangePtr &ex, const std::shared_ptr<Flig
                     return;
                 }
                 f->token = fresh;
-                net::RequestHead retry = ex->request();
-                r.rewriter->rewriteRequest(retry, f->localOrigin, fresh);
-                ex->retry(std::move(retry));
+                net::RequestHead &again = ex->editRequest(); // already rewritten: only the token changes
+                r.rewriter->replaceToken(again, fresh);
+                ex->retry(again);
             });
         });
         return true;
@@ -156,7 +156,7 @@ void ForwardHandler::send(const net::ExchangePtr &ex, const std::shared_ptr<Flig
         m_report(r.slug, r.accountId, ForwardEvent::UpstreamError, line);
         return line;
     };
-    ex->proxy(route.upstream, std::move(head), std::move(hooks));
+    ex->proxy(route.upstream, head, std::move(hooks));
 }
 
 void ForwardHandler::listRoutes(const net::ExchangePtr &ex, const Table &table)

@@ -55,6 +55,13 @@ void MessageRewriter::rewriteRequest(net::RequestHead &head, const std::string &
         }
 }
 
+void MessageRewriter::replaceToken(net::RequestHead &head, const std::string &token) const
+{
+    // rewriteRequest() dropped any X-Heyo-Authorization the client sent, so one present now is ours.
+    head.headers.set(head.headers.has("X-Heyo-Authorization") ? "X-Heyo-Authorization" : "Authorization",
+                     "Bearer " + token);
+}
+
 void MessageRewriter::rewriteResponse(net::ResponseHead &head, const std::string &localOrigin) const
 {
     auto &list = head.headers.list();

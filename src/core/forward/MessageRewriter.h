@@ -18,6 +18,8 @@ public:
     // `localOrigin`: "http://" + the Host the client used. The client's own Authorization stays untouched; the token
     // then travels in X-Heyo-Authorization, which the edge consumes.
     void rewriteRequest(net::RequestHead &head, const std::string &localOrigin, const std::string &token) const;
+    // On a head rewriteRequest() produced: the token header it chose now carries `token` (a retry after a refresh).
+    void replaceToken(net::RequestHead &head, const std::string &token) const;
     void rewriteResponse(net::ResponseHead &head, const std::string &localOrigin) const;
 
     const std::string &endpointOrigin() const { return m_origin; }     // "https://host[:port]"

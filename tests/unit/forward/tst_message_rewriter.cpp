@@ -44,6 +44,29 @@ private slots:
         QCOMPARE(val(head.headers, "X-Heyo-Authorization"), QString("Bearer tok"));
     }
 
+    void aRetryReplacesOnlyTheTokenItAttached()
+    {
+        // The client sent no Authorization: the token rode in Authorization and is replaced there.
+        RequestHead plain;
+        plain.headers.add("Host", "127.0.0.1:7001");
+        m_rw.rewriteRequest(plain, m_local, "old");
+        m_rw.replaceToken(plain, "new");
+        QCOMPARE(val(plain.headers, "Authorization"), QString("Bearer new"));
+        QCOMPARE(plain.headers.count("Authorization"), size_t(1));
+        QCOMPARE(val(plain.headers, "X-Heyo-Authorization"), QString("<absent>"));
+
+        // The client's own Authorization stays; the token in X-Heyo-Authorization is replaced.
+        RequestHead own;
+        own.headers.add("Host", "127.0.0.1:7001");
+        own.headers.add("Authorization", "Basic dXNlcjpwYXNz");
+        m_rw.rewriteRequest(own, m_local, "old");
+        m_rw.replaceToken(own, "new");
+        QCOMPARE(val(own.headers, "Authorization"), QString("Basic dXNlcjpwYXNz"));
+        QCOMPARE(val(own.headers, "X-Heyo-Authorization"), QString("Bearer new"));
+        QCOMPARE(own.headers.count("X-Heyo-Authorization"), size_t(1));
+        QCOMPARE(val(own.headers, "Host"), QString("demo-web.heyo.localhost:8443"));
+    }
+
     void localOriginAndRefererAreMapped()
     {
         RequestHead head;
