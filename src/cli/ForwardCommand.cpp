@@ -11,8 +11,7 @@
 #include "core/forward/Forwarder.h"
 #include "core/forward/PortAssignments.h"
 
-#include <QDir>
-#include <QFile>
+#include <QSet>
 #include <QTimer>
 
 #include <csignal>
@@ -32,34 +31,6 @@ QString urlText(const QUrl &url)
     return s.endsWith(QLatin1Char('/')) ? s.chopped(1) : s;
 }
 
-// Established connections that this process accepted on one of `ports` (the sockets' inodes are among our fds):
-// after the listeners closed, these are the requests still in flight.
-int ownConnectionsOn(const QSet<quint16> &ports)
-{
-    QSet<QByteArray> own;
-    QDir fds(QStringLiteral("/proc/self/fd"));
-    for (const QString &fd : fds.entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot)) {
-        const QString link = QFile::symLinkTarget(fds.filePath(fd));
-        if (link.contains(QLatin1String("socket:[")))
-            own.insert(link.section(QLatin1Char('['), 1).chopped(1).toLatin1());
-    }
-    int count = 0;
-    for (const char *table : {"/proc/self/net/tcp", "/proc/self/net/tcp6"}) {
-        QFile f(QString::fromLatin1(table));
-        if (!f.open(QIODevice::ReadOnly))
-            continue;
-        f.readLine();
-        while (!f.atEnd()) {
-            const QList<QByteArray> cols = f.readLine().simplified().split(' ');
-            if (cols.size() < 10 || cols[3] != "01") // 01 = ESTABLISHED
-                continue;
-            const quint16 local = quint16(cols[1].split(':').last().toUInt(nullptr, 16));
-            if (ports.contains(local) && own.contains(cols[9]))
-                ++count;
-        }
-    }
-    return count;
-}
 } // namespace
 
 ForwardCommand::ForwardCommand() = default;
@@ -200,7 +171,6 @@ void ForwardCommand::start(CliContext &ctx, const EndpointCatalog::Result &catal
             m_forwarder->stopAll(std::chrono::milliseconds(0));
             return ctx.fail(ExitFailure, QStringLiteral("%1: %2").arg(slug, error));
         }
-        m_listeningPorts.insert(m_forwarder->portOf(slug));
         lines << QStringLiteral("Forwarding http://127.0.0.1:%1 → %2\n")
                      .arg(m_forwarder->portOf(slug))
                      .arg(urlText(e->endpoint.url));
@@ -214,7 +184,6 @@ void ForwardCommand::start(CliContext &ctx, const EndpointCatalog::Result &catal
         if (*m_router != 0)
             m_ports->setRouterPort(*m_router);
         const quint16 rp = m_forwarder->routerPort();
-        m_listeningPorts.insert(rp);
         for (const auto &[r, e] : std::as_const(chosen))
             lines << QStringLiteral("Forwarding http://%1.localhost:%2 → %3\n")
                          .arg(e->endpoint.slug)
@@ -277,9 +246,10 @@ void ForwardCommand::onSignal(CliContext &ctx, int signalNumber)
 
 void ForwardCommand::drain(CliContext &ctx)
 {
-    // The listeners are closed; wait until the connections that were busy are done, then exit (which tears the
-    // engine down).
-    if (ownConnectionsOn(m_listeningPorts) == 0 || m_clock.elapsed() >= qint64(kGrace.count()) * 1000)
+    // The listeners are closed; wait until the requests in flight are done, then exit (which tears the engine down).
+    // Polled rather than Forwarder::shutdown()'s blocking wait: the Qt loop must keep turning meanwhile, for the
+    // token refreshes those requests may need and for a second Ctrl-C.
+    if (m_forwarder->requestsInFlight() == 0 || m_clock.elapsed() >= qint64(kGrace.count()) * 1000)
         return ctx.finish(ExitOk);
     QTimer::singleShot(50, m_signals.get(), [this, &ctx] { drain(ctx); });
 }

@@ -7,7 +7,6 @@
 
 #include <QElapsedTimer>
 #include <QHash>
-#include <QSet>
 
 #include <memory>
 #include <optional>
@@ -57,7 +56,6 @@ private:
     QHash<QString, QString> m_emailOf;   // account id → email, for notices
     QHash<QString, qint64> m_lastNotice; // notice key → when last printed (ms), to keep stderr readable
     QElapsedTimer m_clock;
-    QSet<quint16> m_listeningPorts;
     bool m_stopping = false;
 };
 

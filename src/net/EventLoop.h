@@ -1,5 +1,5 @@
 // One event loop per engine thread: epoll readiness, an eventfd for cross-thread post(), a coarse deadline sweep
-// over its handlers (no timer per connection), flushes after each readiness event and deferred deletion.
+// over its handlers (no timer per connection), flushes every few readiness events and deferred deletion.
 #pragma once
 
 #include "net/IoHandler.h"
@@ -33,7 +33,7 @@ public:
 
     void track(IoHandler *h);             // takes ownership; deleted via destroy()
     void destroy(IoHandler *h);           // marks dead, deletes at the end of the turn
-    void queueFlush(IoHandler *h);        // h->flush() once the current event is handled
+    void queueFlush(IoHandler *h);        // h->flush() after a few more events, at the latest at the end of this turn
     void runAfter(std::chrono::milliseconds delay, std::function<void()> fn); // rare timers only
     size_t handlerCount() const { return m_handlers.size(); }
     template <typename F> void forEachHandler(F f)

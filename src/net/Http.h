@@ -189,6 +189,8 @@ public:
     // connections meanwhile get 503. After `grace` its connections are closed.
     void closeListener(ListenerId id, std::chrono::milliseconds grace);
     Counters counters(ListenerId id) const;
+    // Requests being answered or proxied right now, on every thread (after closeListener: the ones still finishing).
+    int activeExchanges() const;
     // Stop everything: every listener as in closeListener, then the loop threads. Blocks until done.
     void stop(std::chrono::milliseconds grace);
 

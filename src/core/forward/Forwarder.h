@@ -66,6 +66,8 @@ public:
     // Quitting: stops every listener and blocks until the requests in flight have finished (requests arriving on
     // kept-alive connections meanwhile get 503), or until `grace` has passed. The forwarder is unusable afterwards.
     void shutdown(std::chrono::milliseconds grace);
+    // Requests being forwarded right now (after stopAll: those still finishing). Thread-safe, never blocks.
+    int requestsInFlight() const;
     // Stops every endpoint of one account (sign-out).
     void stopAccount(const QString &accountId, std::chrono::milliseconds grace = std::chrono::seconds(2));
 
