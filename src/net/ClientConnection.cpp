@@ -77,7 +77,7 @@ void ClientConnection::close()
     if (m_up) {
         UpstreamConnection *u = m_up;
         m_up = nullptr;
-        u->clientGone(m_reqDone);
+        u->clientGone();
     }
     if (m_stream.fd() >= 0)
         m_loop->poller().remove(m_stream.fd());

@@ -215,21 +215,10 @@ void UpstreamConnection::endBody(bool chunked)
         send("0\r\n\r\n");
 }
 
-void UpstreamConnection::clientGone(bool requestSent)
+void UpstreamConnection::clientGone()
 {
     m_client = nullptr;
-    if (!requestSent || m_state != State::Ready || m_upgrade || m_closed) {
-        closeNow();
-        return;
-    }
-    m_draining = true;
-    m_responseTimeout = std::min<std::chrono::milliseconds>(m_responseTimeout, DrainTimeout);
-    setDeadline(std::min(deadline(), m_loop->now() + m_responseTimeout));
-    if (!m_in.empty() || m_parsePaused || m_readable)
-        m_loop->post([alive = std::weak_ptr<int>(m_alive), this] {
-            if (!alive.expired())
-                processInput();
-        });
+    closeNow();
 }
 
 void UpstreamConnection::clientDrained()
@@ -396,11 +385,10 @@ void UpstreamConnection::processInput()
             closeNow();
             return;
         }
-        if (!m_client && !m_draining) {
+        if (!m_client) {
             closeNow();
             return;
         }
-        const bool outputFull = m_client && m_client->outputFull();
         if (m_state == State::Tunnel) {
             if (!m_tunnelNotified) {
                 m_tunnelNotified = true;
@@ -414,7 +402,7 @@ void UpstreamConnection::processInput()
                 m_in.clear();
             }
         } else if (!m_in.empty() || m_parsePaused) {
-            if (outputFull)
+            if (m_client->outputFull())
                 return;
             auto r = m_parser.feed(m_in.data(), m_in.size());
             m_in.consume(r.consumed);
@@ -433,7 +421,7 @@ void UpstreamConnection::processInput()
             if (r.status == MessageParser::Status::Paused)
                 continue;
         }
-        if (!m_readable || outputFull)
+        if (!m_readable || m_client->outputFull())
             return;
         char *p = m_in.prepare(ReadChunk);
         size_t room = std::min(m_in.tailRoom(), ReadMax);
@@ -506,8 +494,6 @@ int UpstreamConnection::onHead()
     }
     m_headSeen = true;
     int r = m_client ? m_client->upstreamHead(rs, m_parser) : -1;
-    if (r < 0 && m_draining) // the client left (before, or while taking this head): read on, to pool the connection
-        r = 0;
     if (r < 0) {
         if (m_failReason.empty())
             m_failReason = "client gone";
@@ -524,12 +510,9 @@ int UpstreamConnection::onHead()
 
 int UpstreamConnection::onBody(const char *data, size_t len)
 {
-    int r = m_client ? m_client->upstreamBody(data, len) : -1;
-    if (r < 0 && m_draining) { // the client left: drop the body, within the limit
-        m_drained += len;
-        r = m_drained <= DrainLimit ? 0 : -1;
-    }
-    return r;
+    if (!m_client)
+        return -1;
+    return m_client->upstreamBody(data, len);
 }
 
 int UpstreamConnection::onComplete()
@@ -574,11 +557,8 @@ void UpstreamConnection::finishCycle()
         if (s)
             SSL_SESSION_free(s);
     }
-    const bool requestDone = c ? c->requestComplete() : m_draining;
-    m_draining = false;
-    m_drained = 0;
-    const bool reusable =
-        m_parser.keepAlive() && m_in.empty() && m_out.empty() && requestDone && m_state == State::Ready;
+    const bool reusable = m_parser.keepAlive() && m_in.empty() && m_out.empty() && c && c->requestComplete() &&
+                          m_state == State::Ready;
     if (reusable && m_worker->pool().put(m_key, this)) {
         m_state = State::Idle;
         m_reused = true;

@@ -21,10 +21,6 @@ class UpstreamConnection : public IoHandler, private MessageParser::Listener {
 public:
     static constexpr int MaxInterimResponses = 5;
     static constexpr auto PoolIdleTimeout = std::chrono::seconds(60);
-    // A client that leaves after its whole request went out: the rest of the response is read and dropped, and the
-    // connection pooled, when that ends within these bounds (else it is closed).
-    static constexpr size_t DrainLimit = 256 * 1024;
-    static constexpr auto DrainTimeout = std::chrono::seconds(5);
 
     // A new, not yet connected upstream connection (connecting starts at attach()).
     static UpstreamConnection *open(Worker *worker, std::string key, const UpstreamTarget &target);
@@ -36,9 +32,7 @@ public:
     void endBody(bool chunked);
     void sendRaw(const char *data, size_t len) { send({data, len}); }
     size_t pendingOut() const { return m_out.size(); }
-    // The client side is done with this exchange. `requestSent`: its whole request was handed to us, so the response
-    // may be drained to keep the connection (a browser cancelling a request must not cost a new TLS handshake).
-    void clientGone(bool requestSent = false);
+    void clientGone();
     void clientDrained();
     void tunnelShutdown();
     bool m_sessionKept = false;
@@ -97,8 +91,6 @@ private:
     // message whose last body bytes were already parsed never reports its end.
     bool m_parsePaused = false;
     bool m_clientWaiting = false;
-    bool m_draining = false; // no client any more: reading the response only to pool the connection
-    size_t m_drained = 0;
     bool m_tunnelNotified = false;
     bool m_tunnelShutdown = false;
     bool m_shutdownSent = false;

@@ -426,62 +426,6 @@ private slots:
         QCOMPARE(flaky.accepted(), 2);
     }
 
-    // A client that leaves after sending its whole request (a browser cancelling a fetch): the proxy reads the late
-    // answer to its end and pools the connection, so the next request needs no new connection (and, over TLS, no
-    // new handshake). A late answer beyond DrainLimit closes the connection instead.
-    void cancelledRequestKeepsItsUpstreamConnection_data()
-    {
-        QTest::addColumn<size_t>("lateBytes");
-        QTest::addColumn<int>("connections");
-        QTest::newRow("small answer: drained, connection kept") << size_t(4) << 1;
-        QTest::newRow("answer over the drain limit: connection closed") // UpstreamConnection::DrainLimit: 256 KiB
-            << size_t(512 * 1024) << 2;
-    }
-
-    void cancelledRequestKeepsItsUpstreamConnection()
-    {
-        QFETCH(size_t, lateBytes);
-        QFETCH(int, connections);
-        std::atomic<int> conn{0};
-        RawServer origin([&conn, lateBytes](int fd) {
-            const int n = ++conn;
-            if (readHead(fd).empty())
-                return;
-            if (n == 1) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(300)); // answers after the client left
-                if (!sendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(lateBytes) + "\r\n\r\n" +
-                                     std::string(lateBytes, 'x')) ||
-                    readHead(fd).empty())
-                    return;
-            }
-            sendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext");
-            char b[256];
-            while (::recv(fd, b, sizeof b, 0) > 0) {
-            }
-        });
-        setTarget(origin.port());
-        auto single = std::make_unique<Engine>(1); // one loop → one pool
-        ListenerId id = 0;
-        auto res = single->listen({}, [this](const ExchangePtr &ex) { proxyHandler(ex); }, &id);
-        QVERIFY(res.ok);
-        {
-            RawClient gone(res.port);
-            QVERIFY(gone.send("GET /slow HTTP/1.1\r\nHost: l\r\n\r\n"));
-            QTRY_COMPARE(single->counters(id).upstreamRequests, uint64_t(1)); // the request went upstream...
-            linger abort{1, 0};
-            QCOMPARE(setsockopt(gone.fd(), SOL_SOCKET, SO_LINGER, &abort, sizeof abort), 0);
-        } // ...and its client is gone (reset, as a cancelled fetch) before the answer
-        QTRY_COMPARE(single->activeExchanges(), 0);
-        std::this_thread::sleep_for(std::chrono::milliseconds(500)); // the late answer arrives and is dealt with
-        RawClient c(res.port);
-        QVERIFY(c.send("GET /next HTTP/1.1\r\nHost: l\r\n\r\n"));
-        auto r = c.readResponse();
-        QCOMPARE(r.status, 200);
-        QCOMPARE(r.body, std::string("next"));
-        QCOMPARE(origin.accepted(), connections);
-        QCOMPARE(single->counters(id).upstreamConnections, uint64_t(connections));
-    }
-
     void responseWithoutLength()
     {
         RawServer origin([](int fd) {
