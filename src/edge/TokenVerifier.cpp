@@ -14,15 +14,49 @@ TokenVerifier::TokenVerifier(const TokenService &tokens, Store &store, std::chro
 
 std::optional<TokenClaims> TokenVerifier::verify(const std::string &token, std::string *reason)
 {
-    auto claims = m_tokens.verify(token, std::time(nullptr), reason);
-    if (!claims)
-        return std::nullopt;
+    const int64_t now = std::time(nullptr);
+    auto claims = remembered(token, now);
+    if (!claims) {
+        claims = m_tokens.verify(token, now, reason);
+        if (!claims)
+            return std::nullopt;
+        remember(token, *claims);
+    }
     if (!claims->apiKeyId.empty() && !apiKeyLive(claims->apiKeyId)) {
         if (reason)
             *reason = "the API key this token came from was revoked";
         return std::nullopt;
     }
+    if (reason)
+        reason->clear();
     return claims;
+}
+
+std::optional<TokenClaims> TokenVerifier::remembered(const std::string &token, int64_t now)
+{
+    std::lock_guard lock(m_mutex);
+    auto it = m_verified.find(token);
+    if (it == m_verified.end())
+        return std::nullopt;
+    if (it->second.expiresAt <= now) { // expired: forgotten, and the full check says why
+        m_verified.erase(it);
+        return std::nullopt;
+    }
+    return it->second;
+}
+
+size_t TokenVerifier::rememberedCount()
+{
+    std::lock_guard lock(m_mutex);
+    return m_verified.size();
+}
+
+void TokenVerifier::remember(const std::string &token, const TokenClaims &claims)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_verified.size() >= MaxRemembered) // bounded: a flood of distinct tokens cannot grow memory without limit
+        m_verified.clear();
+    m_verified.emplace(token, claims);
 }
 
 bool TokenVerifier::apiKeyLive(const std::string &keyId)
