@@ -11,6 +11,9 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$REPO/build-bench}
+BENCH_NAME=bench
+# shellcheck source=bench/common.sh
+source "$REPO/bench/common.sh"
 DURATION=${DURATION:-15}        # seconds per measured wrk run
 WARMUP=${WARMUP:-3}             # seconds of the same load before each measured run (fills the upstream pools)
 CONNS=${CONNS-"64 256"}         # wrk connection counts (empty: stream only)
@@ -40,33 +43,13 @@ count_cpus() { # "1-3,5" → 4
 }
 WRK_THREADS=${WRK_THREADS:-$(c=$(count_cpus "$LOAD_CPUS"); [ "$c" -gt 4 ] && c=4; echo "$c")}
 
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
 # --- what the script uses -----------------------------------------------------------------------------------------
-need_pkgs=()
-for tool in wrk:wrk nginx:nginx haproxy:haproxy curl:curl ss:iproute2 taskset:util-linux pgrep:procps; do
-    command -v "${tool%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${tool%%:*}" ] || need_pkgs+=("${tool#*:}")
-done
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-if [ ${#need_pkgs[@]} -gt 0 ]; then
-    log "installing ${need_pkgs[*]}"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
-fi
-export PATH=$PATH:/usr/sbin:/sbin
+install_missing wrk:wrk nginx:nginx haproxy:haproxy curl:curl ss:iproute2 taskset:util-linux pgrep:procps
 [ -z "$PERF_DIR" ] || command -v perf >/dev/null 2>&1 || die "PERF_DIR needs perf (Debian: apt-get install linux-perf)"
 DRIVER=${DRIVER:-$BUILD_DIR/bench/forwarder-bench/heyo-forwarder-bench}
 EDGE_BIN=${EDGE_BIN:-$BUILD_DIR/app/heyo-edge/heyo-edge}
 DRIVER_B=${DRIVER_B:-} # optional second driver build, measured as target "oursB" (A/B of an engine change)
-if [ ! -x "$DRIVER" ] || [ ! -x "$EDGE_BIN" ] || [ "${REBUILD:-0}" = 1 ]; then
-    command -v cmake >/dev/null 2>&1 && command -v ninja >/dev/null 2>&1 || bash "$REPO/scripts/install-deps.sh"
-    log "building heyo-forwarder-bench and heyo-edge in $BUILD_DIR (Release)"
-    cmake -S "$REPO" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHEYO_BUILD_GUI=OFF -DHEYO_BUILD_TESTS=OFF \
-        -DHEYO_BUILD_BENCH=ON >/dev/null
-    ninja -C "$BUILD_DIR" heyo-forwarder-bench heyo-edge >/dev/null
-fi
+build_programs
 
 # --- work directory, clean-up ---------------------------------------------------------------------------------------
 WORK=$(mktemp -d /tmp/heyo-bench.XXXXXX)
@@ -85,48 +68,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-used_ports=" "
-free_port() {
-    local p
-    while :; do
-        p=$((20000 + RANDOM % 30000))
-        [[ $used_ports == *" $p "* ]] && continue
-        [ -z "$(ss -Htln "sport = :$p")" ] || continue
-        used_ports+="$p "
-        echo "$p"
-        return
-    done
-}
-wait_port() { # port, pid, what, log file
-    for _ in $(seq 300); do
-        [ -n "$(ss -Htln "sport = :$1")" ] && return 0
-        kill -0 "$2" 2>/dev/null || die "$3 exited: $(tail -n 5 "$4" 2>/dev/null)"
-        sleep 0.1
-    done
-    die "$3 did not listen on port $1 within 30 s"
-}
-# Start a process in the background pinned to CPUs, remember its pid. Usage: start CPUS LOGFILE cmd...
-start() {
-    local cpus=$1 logf=$2
-    shift 2
-    taskset -c "$cpus" "$@" >"$logf" 2>&1 &
-    PIDS+=($!)
-    LAST_PID=$!
-}
-
-# CPU ticks (utime+stime of every thread) and VmHWM (kB) of a process and its children.
-tree() { local p; echo "$1"; for p in $(pgrep -P "$1" || true); do tree "$p"; done; }
-cpu_ticks() {
-    local p t=0
-    for p in $(tree "$1"); do t=$((t + $(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}' || true) + 0)); done
-    echo "$t"
-}
-hwm_kb() {
-    local p t=0
-    for p in $(tree "$1"); do t=$((t + $(awk '/^VmHWM/ {print $2}' "/proc/$p/status" 2>/dev/null || true) + 0)); done
-    echo "$t"
-}
-HZ=$(getconf CLK_TCK)
 
 # --- the upstream: nginx over TLS with heyo-edge's CA, 100 bytes or the big stream, checks the header's presence ----
 EDGE_PORT=$(free_port)
