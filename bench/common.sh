@@ -20,16 +20,33 @@ install_missing() {
     export PATH=$PATH:/usr/sbin:/sbin
 }
 
-# Builds the driver and heyo-edge (Release) in BUILD_DIR when missing or when REBUILD=1.
+# Builds the driver and heyo-edge (Release) in BUILD_DIR when one of the programs named is missing, or REBUILD=1.
 build_programs() {
-    if [ ! -x "$BUILD_DIR/bench/forwarder-bench/heyo-forwarder-bench" ] || [ ! -x "$BUILD_DIR/app/heyo-edge/heyo-edge" ] ||
-        [ "${REBUILD:-0}" = 1 ]; then
+    local p missing=${REBUILD:-0}
+    for p in "$@"; do [ -x "$p" ] || missing=1; done
+    if [ "$missing" = 1 ]; then
         command -v cmake >/dev/null 2>&1 && command -v ninja >/dev/null 2>&1 || bash "$REPO/scripts/install-deps.sh"
         log "building heyo-forwarder-bench and heyo-edge in $BUILD_DIR (Release)"
         cmake -S "$REPO" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHEYO_BUILD_GUI=OFF -DHEYO_BUILD_TESTS=OFF \
             -DHEYO_BUILD_BENCH=ON >/dev/null
         ninja -C "$BUILD_DIR" heyo-forwarder-bench heyo-edge >/dev/null
     fi
+}
+
+# The top of an nginx configuration under a prefix directory (pid, error log, limits), and its temp paths (inside
+# http {}), so no nginx writes outside the benchmark's work directory.
+nginx_common() { # prefix dir
+    mkdir -p "$1/tmp"
+    cat <<EOF
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+worker_rlimit_nofile 16384;
+events { worker_connections 8000; }
+EOF
+}
+nginx_temp_paths() {
+    local d
+    for d in client_body proxy fastcgi uwsgi scgi; do echo "    ${d}_temp_path $1/tmp/$d;"; done
 }
 
 used_ports=" "

@@ -22,7 +22,7 @@ BENCH_NAME=edge-bench
 # shellcheck source=bench/common.sh
 source "$REPO/bench/common.sh"
 install_missing wrk:wrk nginx:nginx curl:curl ss:iproute2 taskset:util-linux pgrep:procps python3:python3
-build_programs
+build_programs "$EDGE_BIN"
 
 WORK=$(mktemp -d /tmp/heyo-edge-bench.XXXXXX)
 PIDS=()
@@ -38,18 +38,15 @@ trap 'exit 130' INT TERM
 # --- the app: a plain-HTTP nginx answering 100 bytes, only to requests that carry an identity ------------------------
 APP_PORT=$(free_port)
 SMALL_BODY=$(printf 'heyo-bench-%.0s' $(seq 9))0
-mkdir -p "$WORK/app/tmp"
-cat >"$WORK/app/nginx.conf" <<EOF
-pid $WORK/app/nginx.pid;
-error_log $WORK/app/error.log warn;
+mkdir -p "$WORK/app"
+{
+    nginx_common "$WORK/app"
+    cat <<EOF
 daemon off;
 master_process off;
-worker_rlimit_nofile 16384;
-events { worker_connections 8000; }
 http {
     access_log off;
-    client_body_temp_path $WORK/app/tmp/b; proxy_temp_path $WORK/app/tmp/p; fastcgi_temp_path $WORK/app/tmp/f;
-    uwsgi_temp_path $WORK/app/tmp/u; scgi_temp_path $WORK/app/tmp/s;
+$(nginx_temp_paths "$WORK/app")
     keepalive_requests 100000000;
     keepalive_timeout 600s;
     server {
@@ -60,6 +57,7 @@ http {
     }
 }
 EOF
+} >"$WORK/app/nginx.conf"
 start "$LOAD_CPUS" "$WORK/app/stderr.log" nginx -p "$WORK/app" -c "$WORK/app/nginx.conf" -e stderr
 wait_port "$APP_PORT" "$LAST_PID" "app nginx" "$WORK/app/stderr.log"
 
@@ -75,27 +73,24 @@ EDGE_PID=$LAST_PID
 wait_port "$EDGE_PORT" "$EDGE_PID" heyo-edge "$WORK/edge.log"
 TLS=$DATA/tls
 HOST=bench.heyo.localhost
-# The token reaches wrk through its environment and a Lua script, never argv or a file.
-export HEYO_BENCH_TOKEN
-HEYO_BENCH_TOKEN=$(printf '{"email":"bench@heyo.test","password":"%s"}' "$PASSWORD" |
+# The token (of this throwaway account) is never in argv or a file: curl reads it on stdin, wrk finds it in its own
+# environment only (the variable is not exported to anything else).
+TOKEN=$(printf '{"email":"bench@heyo.test","password":"%s"}' "$PASSWORD" |
     curl -sS --cacert "$TLS/ca.pem" -H 'Content-Type: application/json' -d @- \
         "https://localhost:$EDGE_PORT/api/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-[ -n "$HEYO_BENCH_TOKEN" ] || die "could not sign in to heyo-edge"
+[ -n "$TOKEN" ] || die "could not sign in to heyo-edge"
 
 # --- nginx as the same edge: TLS with the edge's certificate, Bearer required, identity added, keep-alive upstream ----
 NGINX_PORT=$(free_port)
-mkdir -p "$WORK/nginx/tmp"
-cat >"$WORK/nginx/nginx.conf" <<EOF
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
+mkdir -p "$WORK/nginx"
+{
+    nginx_common "$WORK/nginx"
+    cat <<EOF
 daemon off;
 master_process off;
-worker_rlimit_nofile 16384;
-events { worker_connections 8000; }
 http {
     access_log $WORK/nginx/access.log; # heyo-edge logs every request too
-    client_body_temp_path $WORK/nginx/tmp/b; proxy_temp_path $WORK/nginx/tmp/p; fastcgi_temp_path $WORK/nginx/tmp/f;
-    uwsgi_temp_path $WORK/nginx/tmp/u; scgi_temp_path $WORK/nginx/tmp/s;
+$(nginx_temp_paths "$WORK/nginx")
     keepalive_requests 100000000;
     keepalive_timeout 600s;
     upstream app {
@@ -126,6 +121,7 @@ http {
     }
 }
 EOF
+} >"$WORK/nginx/nginx.conf"
 start "$PROXY_CPUS" "$WORK/nginx/stderr.log" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e stderr
 NGINX_PID=$LAST_PID
 wait_port "$NGINX_PORT" "$NGINX_PID" "nginx edge" "$WORK/nginx/stderr.log"
@@ -137,7 +133,7 @@ EOF
 declare -A PORT=([edge]=$EDGE_PORT [nginx]=$NGINX_PORT) PID=([edge]=$EDGE_PID [nginx]=$NGINX_PID)
 for t in edge nginx; do
     body=$(curl -sS --cacert "$TLS/ca.pem" --resolve "$HOST:${PORT[$t]}:127.0.0.1" -H @- "https://$HOST:${PORT[$t]}/small" \
-        <<<"Authorization: Bearer $HEYO_BENCH_TOKEN")
+        <<<"Authorization: Bearer $TOKEN")
     [ "$body" = "$SMALL_BODY" ] || die "$t did not pass the request through: $body"
 done
 log "edge and nginx answer; app on CPUs $LOAD_CPUS, proxies on CPU $PROXY_CPUS; load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -145,9 +141,10 @@ log "edge and nginx answer; app on CPUs $LOAD_CPUS, proxies on CPU $PROXY_CPUS; 
 declare -A RPS P99 US
 run() { # target conns rep
     local t=$1 c=$2 r=$3 out c0 c1 n
-    taskset -c "$LOAD_CPUS" wrk -t1 -c"$c" -d"${WARMUP}s" -s "$WORK/wrk.lua" "https://127.0.0.1:${PORT[$t]}/small" >/dev/null
+    HEYO_BENCH_TOKEN=$TOKEN taskset -c "$LOAD_CPUS" wrk -t1 -c"$c" -d"${WARMUP}s" -s "$WORK/wrk.lua" \
+        "https://127.0.0.1:${PORT[$t]}/small" >/dev/null
     c0=$(cpu_ticks "${PID[$t]}")
-    out=$(taskset -c "$LOAD_CPUS" wrk -t1 -c"$c" -d"${DURATION}s" --timeout 10s --latency -s "$WORK/wrk.lua" \
+    out=$(HEYO_BENCH_TOKEN=$TOKEN taskset -c "$LOAD_CPUS" wrk -t1 -c"$c" -d"${DURATION}s" --timeout 10s --latency -s "$WORK/wrk.lua" \
         "https://127.0.0.1:${PORT[$t]}/small")
     c1=$(cpu_ticks "${PID[$t]}")
     ! grep -q "Non-2xx" <<<"$out" || die "$t @$c: $(grep Non-2xx <<<"$out")"

@@ -49,7 +49,7 @@ install_missing wrk:wrk nginx:nginx haproxy:haproxy curl:curl ss:iproute2 taskse
 DRIVER=${DRIVER:-$BUILD_DIR/bench/forwarder-bench/heyo-forwarder-bench}
 EDGE_BIN=${EDGE_BIN:-$BUILD_DIR/app/heyo-edge/heyo-edge}
 DRIVER_B=${DRIVER_B:-} # optional second driver build, measured as target "oursB" (A/B of an engine change)
-build_programs
+build_programs "$DRIVER" "$EDGE_BIN"
 
 # --- work directory, clean-up ---------------------------------------------------------------------------------------
 WORK=$(mktemp -d /tmp/heyo-bench.XXXXXX)
@@ -88,19 +88,6 @@ SMALL_BODY=$(printf 'heyo-bench-%.0s' $(seq 9))0
 [ ${#SMALL_BODY} -eq 100 ] || die "small body is ${#SMALL_BODY} bytes"
 truncate -s "$((STREAM_MIB * 1024 * 1024))" "$SHM/big.bin" # sparse on tmpfs: reads zeros, holds no memory
 
-nginx_common() { # prefix dir
-    mkdir -p "$1/tmp"
-    cat <<EOF
-pid $1/nginx.pid;
-error_log $1/error.log warn;
-worker_rlimit_nofile 16384;
-events { worker_connections 8000; }
-EOF
-}
-nginx_temp_paths() {
-    local d
-    for d in client_body proxy fastcgi uwsgi scgi; do echo "    ${d}_temp_path $1/tmp/$d;"; done
-}
 mkdir -p "$WORK/origin"
 {
     nginx_common "$WORK/origin"
@@ -391,6 +378,28 @@ paired() {
     unset -n tab
     median "${vals[@]}"
 }
+ratio_of_medians() { # table other [conns]
+    declare -n tab=$1
+    local k=${3:+,$3}
+    ratio "${tab[ours$k]}" "${tab[$2$k]}"
+    unset -n tab
+}
+# ours/… for each other target; $1 compares one figure (ratio_of_medians or paired). Peak RSS is one reading per
+# target, so only the ratio of medians has that column.
+ratio_table() { # compare title
+    local cmp=$1 r c
+    echo "| $2 | $(for c in $CONNS; do printf 'req/s @%s | µs/req @%s | p99 @%s | ' "$c" "$c" "$c"; done)MiB/s | s/GiB |$(
+        [ "$cmp" = paired ] || printf ' peak RSS |')"
+    echo "|---|$(for c in $CONNS; do printf -- '---:|---:|---:|'; done)---:|---:|$([ "$cmp" = paired ] || printf -- '---:|')"
+    for r in nginx haproxy oursB; do
+        has "$r" || continue
+        printf '| %s | ' "$r"
+        for c in $CONNS; do printf '%s | %s | %s | ' "$($cmp RPS "$r" "$c")" "$($cmp USREQ "$r" "$c")" "$($cmp P99 "$r" "$c")"; done
+        printf '%s | %s |' "$($cmp MIBS "$r")" "$($cmp SGIB "$r")"
+        [ "$cmp" = paired ] || printf ' %s |' "$(ratio_of_medians HWM_STREAM "$r")"
+        echo
+    done
+}
 has() { [[ " $TARGETS " == *" $1 "* ]]; }
 report() {
     echo "Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(uname -r);" \
@@ -415,32 +424,12 @@ report() {
     done
     if has ours; then
         echo
-        echo "| ratio ours/… | $(for c in $CONNS; do printf 'req/s @%s | µs/req @%s | p99 @%s | ' "$c" "$c" "$c"; done)MiB/s | s/GiB | peak RSS |"
-        echo "|---|$(for c in $CONNS; do printf -- '---:|---:|---:|'; done)---:|---:|---:|"
-        for r in nginx haproxy oursB; do
-            has "$r" || continue
-            printf '| %s | ' "$r"
-            for c in $CONNS; do
-                printf '%s | %s | %s | ' "$(ratio "${RPS[ours,$c]}" "${RPS[$r,$c]}")" \
-                    "$(ratio "${USREQ[ours,$c]}" "${USREQ[$r,$c]}")" "$(ratio "${P99[ours,$c]}" "${P99[$r,$c]}")"
-            done
-            printf '%s | %s | %s |\n' "$(ratio "${MIBS[ours]}" "${MIBS[$r]}")" "$(ratio "${SGIB[ours]}" "${SGIB[$r]}")" \
-                "$(ratio "${HWM_STREAM[ours]}" "${HWM_STREAM[$r]}")"
-        done
+        ratio_table ratio_of_medians "ratio ours/…"
         if ((REPEAT > 1)); then
             echo
             echo "Paired: the median over the $REPEAT repetitions of ours/… within each repetition."
             echo
-            echo "| paired ratio ours/… | $(for c in $CONNS; do printf 'req/s @%s | µs/req @%s | p99 @%s | ' "$c" "$c" "$c"; done)MiB/s | s/GiB |"
-            echo "|---|$(for c in $CONNS; do printf -- '---:|---:|---:|'; done)---:|---:|"
-            for r in nginx haproxy oursB; do
-                has "$r" || continue
-                printf '| %s | ' "$r"
-                for c in $CONNS; do
-                    printf '%s | %s | %s | ' "$(paired RPS "$r" "$c")" "$(paired USREQ "$r" "$c")" "$(paired P99 "$r" "$c")"
-                done
-                printf '%s | %s |\n' "$(paired MIBS "$r")" "$(paired SGIB "$r")"
-            done
+            ratio_table paired "paired ratio ours/…"
         fi
     fi
 }
