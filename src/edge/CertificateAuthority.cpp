@@ -33,6 +33,7 @@ namespace
 constexpr long kDay = 24 * 60 * 60;
 constexpr long kCaLifetime = 3650 * kDay;
 constexpr long kServerLifetime = 825 * kDay; // the CA/Browser Forum maximum Apple and others still enforce
+constexpr long kBackdate = 3600; // notBefore an hour back, for clocks a little behind; lifetimes count from it
 constexpr long kRenewBefore = 30 * kDay;
 
 template <typename T, void (*F)(T *)> struct Deleter {
@@ -223,8 +224,8 @@ bool makeCa(const std::string &domain, PkeyPtr *keyOut, X509Ptr *certOut)
     bool ok = X509_set_version(cert.get(), X509_VERSION_3) == 1 && setRandomSerial(cert.get()) &&
               setName(X509_get_subject_name(cert.get()), cn) &&
               X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get())) == 1 &&
-              X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600) &&
-              X509_gmtime_adj(X509_getm_notAfter(cert.get()), kCaLifetime) &&
+              X509_gmtime_adj(X509_getm_notBefore(cert.get()), -kBackdate) &&
+              X509_gmtime_adj(X509_getm_notAfter(cert.get()), kCaLifetime - kBackdate) &&
               X509_set_pubkey(cert.get(), key.get()) == 1 &&
               addExtension(cert.get(), cert.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0") &&
               addExtension(cert.get(), cert.get(), NID_key_usage, "critical,keyCertSign,cRLSign") &&
@@ -252,8 +253,8 @@ bool makeServer(const std::string &domain, X509 *ca, EVP_PKEY *caKey, PkeyPtr *k
     bool ok = X509_set_version(cert.get(), X509_VERSION_3) == 1 && setRandomSerial(cert.get()) &&
               setName(X509_get_subject_name(cert.get()), domain) &&
               X509_set_issuer_name(cert.get(), X509_get_subject_name(ca)) == 1 &&
-              X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600) &&
-              X509_gmtime_adj(X509_getm_notAfter(cert.get()), kServerLifetime) &&
+              X509_gmtime_adj(X509_getm_notBefore(cert.get()), -kBackdate) &&
+              X509_gmtime_adj(X509_getm_notAfter(cert.get()), kServerLifetime - kBackdate) &&
               X509_set_pubkey(cert.get(), key.get()) == 1 &&
               addExtension(cert.get(), ca, NID_basic_constraints, "critical,CA:FALSE") &&
               addExtension(cert.get(), ca, NID_key_usage, "critical,digitalSignature") &&
