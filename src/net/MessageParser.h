@@ -68,6 +68,9 @@ private:
     static int cbHeadersComplete(llhttp_t *p);
     static int cbBody(llhttp_t *p, const char *at, size_t len);
     static int cbMessageComplete(llhttp_t *p);
+    static int cbChunkHeader(llhttp_t *p);
+    static int cbChunkExtension(llhttp_t *p, const char *at, size_t len);
+    static int cbChunkExtensionComplete(llhttp_t *p);
 
     // Raw head scan: returns -1 error, 0 need more, 1 head ended; *used = bytes belonging to the head.
     int scanHead(const char *p, size_t n, size_t *used);
@@ -99,6 +102,8 @@ private:
     bool m_inHead = true;
     bool m_started = false;
     bool m_inTrailers = false;
+    bool m_scanTrailers = false; // between the last chunk and the end of the trailer section
+    size_t m_chunkExtensionBytes = 0;
     bool m_pauseRequested = false;
     bool m_completePause = false;
     bool m_noBody = false;
