@@ -1,8 +1,10 @@
-// accept4 loop, peer checks, and hand-off to a new ClientConnection.
+// accept4 loop, peer checks, hand-off to a new ClientConnection, and what happens when descriptors run out.
 #include "net/Acceptor.h"
 
 #include "net/ClientConnection.h"
+#include "net/FdLimit.h"
 #include "net/PeerCredentials.h"
+#include "net/SpareDescriptor.h"
 #include "net/Worker.h"
 
 #include <arpa/inet.h>
@@ -15,6 +17,12 @@
 
 namespace heyo::net {
 
+namespace {
+// Long enough not to spin on a listener that stays readable, short enough that a freed descriptor is used soon.
+constexpr auto PauseWhenOut = std::chrono::milliseconds(100);
+constexpr std::string_view BusyLine = "out of file descriptors: too many open connections; try again shortly\n";
+} // namespace
+
 Acceptor::Acceptor(Worker *worker, std::shared_ptr<ListenerState> state)
     : IoHandler(&worker->loop()), m_worker(worker), m_state(std::move(state))
 {
@@ -22,6 +30,7 @@ Acceptor::Acceptor(Worker *worker, std::shared_ptr<ListenerState> state)
 
 bool Acceptor::start()
 {
+    SpareDescriptor::reserve();
     m_watching = m_loop->poller().addLevel(m_state->fd, this, true);
     return m_watching;
 }
@@ -31,6 +40,7 @@ void Acceptor::stop()
     if (m_watching)
         m_loop->poller().remove(m_state->fd);
     m_watching = false;
+    m_stopped = true;
     m_loop->destroy(this);
 }
 
@@ -43,8 +53,8 @@ void Acceptor::onIo(uint32_t)
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
-            if (errno == EMFILE || errno == ENFILE)
-                m_state->setError(std::string("accept: ") + std::strerror(errno));
+            if (outOfDescriptors(errno))
+                shedLoad(errno);
             return; // EAGAIN: another loop took it, or nothing left
         }
         setUp(fd);
@@ -71,8 +81,17 @@ void Acceptor::setUp(int fd)
                         (IN6_IS_ADDR_V4MAPPED(&a.sin6_addr) && a.sin6_addr.s6_addr[12] == 127);
     }
     peer.address = buf;
-    if (m_state->config.lookupPeerUid && peer.loopback)
+    if (m_state->config.lookupPeerUid && peer.loopback) {
+        errno = 0;
         peer.uid = lookupPeerUid(fd);
+        // The lookup needs a socket of its own. Without one the owner is unknown, and the filter would drop the
+        // connection unanswered; a 503 says what happened and spends nothing (the upstream is never contacted).
+        if (peer.uid < 0 && outOfDescriptors(errno)) {
+            m_state->setError(std::string("peer lookup: ") + std::strerror(errno));
+            refuseBusy(fd);
+            return;
+        }
+    }
     if (m_state->config.acceptFilter && !m_state->config.acceptFilter(peer)) {
         ::close(fd);
         return;
@@ -81,6 +100,59 @@ void Acceptor::setUp(int fd)
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     auto *c = new ClientConnection(m_worker, m_state, fd, std::move(peer));
     c->start();
+}
+
+// accept() fails while connections wait: the listening socket stays readable, so the loop would spin on it, and
+// the clients would wait until their own timeouts. A plain HTTP client gets a 503 through the spare descriptor; a
+// TLS client cannot be answered without a handshake, so its connection waits in the backlog until descriptors free.
+// Either way this loop stops watching the socket for a moment.
+void Acceptor::shedLoad(int err)
+{
+    m_state->setError(std::string("accept: ") + std::strerror(err) + " (descriptor limit " +
+                      std::to_string(fdLimit()) + "): new connections get 503");
+    if (!m_state->config.tls)
+        for (int i = 0; i < 64 && SpareDescriptor::acceptWith(m_state->fd, [this](int fd) { refuseBusy(fd); }); ++i) {
+        }
+    pause();
+}
+
+void Acceptor::refuseBusy(int fd)
+{
+    if (!m_state->config.tls) {
+        std::string answer = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                             "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
+                             std::to_string(BusyLine.size()) + "\r\n\r\n";
+        answer += BusyLine;
+        [[maybe_unused]] auto n = ::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL);
+        // Read what the request has sent so far: closing with unread bytes would reset the connection, and a
+        // reset can destroy the answer before the client reads it.
+        ::shutdown(fd, SHUT_WR);
+        char buf[4096];
+        for (int i = 0; i < 16 && ::recv(fd, buf, sizeof buf, 0) > 0; ++i) {
+        }
+    }
+    ::close(fd);
+}
+
+void Acceptor::pause()
+{
+    if (!m_watching)
+        return;
+    m_loop->poller().remove(m_state->fd);
+    m_watching = false;
+    std::weak_ptr<int> alive = m_alive;
+    m_loop->runAfter(PauseWhenOut, [this, alive] {
+        if (!alive.expired())
+            resume();
+    });
+}
+
+void Acceptor::resume()
+{
+    if (m_stopped || dead() || m_watching || m_state->closing)
+        return;
+    SpareDescriptor::reserve();
+    m_watching = m_loop->poller().addLevel(m_state->fd, this, true);
 }
 
 } // namespace heyo::net

@@ -822,7 +822,8 @@ void ClientConnection::upstreamFailed(int status, const std::string &reason, boo
         acquireUpstream(true);
         return;
     }
-    std::string line = m_hooks.describeError ? m_hooks.describeError(status, reason) : reason;
+    // A 503 is this process out of descriptors: the engine's own words, not the caller's wording about the upstream.
+    std::string line = m_hooks.describeError && status != 503 ? m_hooks.describeError(status, reason) : reason;
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
         line.pop_back();
     m_state->setError(line);
@@ -830,6 +831,8 @@ void ClientConnection::upstreamFailed(int status, const std::string &reason, boo
         m_bodyMode = BodyMode::Discard;
     Headers h;
     h.add("Content-Type", "text/plain; charset=utf-8");
+    if (status == 503)
+        h.add("Retry-After", "1");
     respond(status, std::move(h), line + "\n");
 }
 

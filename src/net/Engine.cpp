@@ -1,9 +1,11 @@
 // Engine: loop threads, listener sockets, graceful close and counters.
 #include "net/Http.h"
 
+#include "net/FdLimit.h"
 #include "net/Resolver.h"
 #include "net/Worker.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <csignal>
 #include <cstring>
@@ -49,8 +51,14 @@ void Engine::start()
         return;
     std::signal(SIGPIPE, SIG_IGN); // OpenSSL writes with write(2); a vanished peer must never kill the process
     d->resolver = std::make_unique<Resolver>();
-    for (int i = 0; i < d->threads; ++i)
+    // Idle pooled connections may hold at most a quarter of the descriptors, so they never starve live ones: with the
+    // common limit of 1,024 and two threads that is 128 per thread and upstream; from 4,096 descriptors on, the cap.
+    const size_t idleCap = std::clamp<size_t>(fdLimit() / 4 / static_cast<size_t>(d->threads), 16,
+                                              UpstreamPool::MaxIdlePerKey);
+    for (int i = 0; i < d->threads; ++i) {
         d->workers.push_back(std::make_unique<Worker>(i, d->resolver.get()));
+        d->workers.back()->pool().setMaxIdlePerKey(idleCap);
+    }
     for (auto &w : d->workers)
         w->start();
     d->started = true;

@@ -87,6 +87,8 @@ struct ProxyHooks {
     std::function<void(ResponseHead &)> onResponseHead;
     // Error statuses the engine produces itself (502/504) carry a one-line plain-text body; this lets the caller
     // word it (e.g. name the endpoint). Arguments: status, engine's own one-line reason. Returns the body line.
+    // Not asked for 503 (this process is out of descriptors: nothing to say about the upstream), which keeps the
+    // engine's own line and a Retry-After.
     std::function<std::string(int status, const std::string &reason)> describeError;
     // The upstream answered 401 and nothing of it has reached the client yet. Offered once per exchange, only when
     // the request can be sent again: it is complete and had no body, or a body of at most `replayLimit` bytes that

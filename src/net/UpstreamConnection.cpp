@@ -2,6 +2,7 @@
 #include "net/UpstreamConnection.h"
 
 #include "net/ClientConnection.h"
+#include "net/FdLimit.h"
 #include "net/UpstreamPool.h"
 #include "net/Worker.h"
 
@@ -102,6 +103,13 @@ void UpstreamConnection::connectNext()
         const sockaddr_storage &a = m_addrs[m_addrIndex++];
         int fd = ::socket(a.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) {
+            // This process's shortage, not the upstream's: a 503 the client may retry, never "cannot connect".
+            if (outOfDescriptors(errno)) {
+                fail(503, std::string("out of file descriptors (") + std::strerror(errno) + ") to connect to " +
+                              where() + "; try again shortly",
+                     false);
+                return;
+            }
             m_connectError = std::strerror(errno);
             continue;
         }

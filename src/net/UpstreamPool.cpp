@@ -41,7 +41,7 @@ UpstreamConnection *UpstreamPool::take(const std::string &key)
 bool UpstreamPool::put(const std::string &key, UpstreamConnection *c)
 {
     auto &v = m_idle[key];
-    if (v.size() >= MaxIdlePerKey)
+    if (v.size() >= m_maxIdlePerKey)
         return false;
     v.push_back(c);
     return true;

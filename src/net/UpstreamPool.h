@@ -16,6 +16,7 @@ class UpstreamConnection;
 
 class UpstreamPool {
 public:
+    static constexpr size_t MaxIdlePerKey = 512; // the most, whatever the descriptor limit
     UpstreamPool() = default;
     ~UpstreamPool();
     UpstreamPool(const UpstreamPool &) = delete;
@@ -29,12 +30,15 @@ public:
     bool put(const std::string &key, UpstreamConnection *c); // false → pool full, caller closes
     void drop(const std::string &key, UpstreamConnection *c);
     size_t idleCount() const;
+    // At most this many idle connections per key (the engine sizes it from the descriptor limit).
+    void setMaxIdlePerKey(size_t n) { m_maxIdlePerKey = n; }
+    size_t maxIdlePerKey() const { return m_maxIdlePerKey; }
 
     SSL_SESSION *session(const std::string &key) const; // borrowed
     void storeSession(const std::string &key, SSL_SESSION *s); // takes ownership
 
 private:
-    static constexpr size_t MaxIdlePerKey = 512;
+    size_t m_maxIdlePerKey = MaxIdlePerKey;
     std::unordered_map<std::string, std::vector<UpstreamConnection *>> m_idle;
     std::unordered_map<std::string, SSL_SESSION *> m_sessions;
 };
