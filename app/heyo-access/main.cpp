@@ -7,6 +7,7 @@
 
 #include "core/auth/KeychainSecretStore.h"
 #include "core/auth/SessionManager.h"
+#include "net/FdLimit.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -69,6 +70,7 @@ qint64 msSinceProcessStart()
 
 int main(int argc, char *argv[])
 {
+    heyo::net::raiseFdLimit(); // the common soft limit of 1,024 is too low for a proxy (DECISIONS.md)
     QElapsedTimer sinceMain;
     sinceMain.start();
     QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts); // before QApplication: the WebEngine plugins need it

@@ -4,6 +4,7 @@
 #include "edge/Secrets.h"
 #include "edge/Store.h"
 #include "edge/demo/DemoApps.h"
+#include "net/FdLimit.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -350,6 +351,7 @@ int serve(const QStringList &args, bool demo)
 
 int main(int argc, char **argv)
 {
+    heyo::net::raiseFdLimit(); // the common soft limit of 1,024 is too low for a proxy (DECISIONS.md)
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName("heyo-edge");
     QCoreApplication::setApplicationVersion(HEYO_VERSION);

@@ -1,10 +1,12 @@
 // heyo: the command line. Wiring only; the commands live in their own classes.
 #include "cli/Cli.h"
+#include "net/FdLimit.h"
 
 #include <QCoreApplication>
 
 int main(int argc, char *argv[])
 {
+    heyo::net::raiseFdLimit(); // the common soft limit of 1,024 is too low for a proxy (DECISIONS.md)
     QCoreApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("heyo"));
     QCoreApplication::setApplicationName(QStringLiteral("heyo"));
