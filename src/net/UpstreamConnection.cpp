@@ -436,7 +436,7 @@ void UpstreamConnection::processInput()
             return;
         char *p = m_in.prepare(ReadChunk);
         size_t room = std::min(m_in.tailRoom(), ReadMax);
-        ssize_t n = m_stream.read(p, room);
+        ssize_t n = m_readError ? Stream::Failed : m_stream.read(p, room);
         if (n > 0) {
             m_in.commit(static_cast<size_t>(n));
             m_gotBytes = true;
@@ -452,7 +452,10 @@ void UpstreamConnection::processInput()
                 if (more <= 0) {
                     if (more == Stream::Again)
                         m_readable = false;
-                    break; // EOF or an error: the next read reports it again
+                    // EOF: the next read reports it again. A reset is reported once and the read after it says
+                    // EOF, which would end a close-delimited body cleanly: keep it for the next turn.
+                    m_readError = more == Stream::Failed;
+                    break;
                 }
                 m_in.commit(static_cast<size_t>(more));
             }

@@ -85,6 +85,7 @@ private:
     bool m_complete = false;
     bool m_upgrade = false;
     bool m_readable = false;
+    bool m_readError = false; // a read while gathering failed (a reset): the next read must not pass for EOF
     bool m_hup = false;
     bool m_inProcess = false;
     // The parser stopped in a callback (client output full): it must be fed again, even with no new bytes, or a
