@@ -9,11 +9,14 @@
 
 #include <QLoggingCategory>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
 #include <filesystem>
+#include <thread>
 #include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcEdgeStore, "heyo.edge")
@@ -311,8 +314,27 @@ std::unique_ptr<Store> Store::open(const std::string &path, std::string *error)
             return describeOpenError(prc, store->m_db, path);
         return std::nullopt;
     };
-    if (auto e = pragma("PRAGMA journal_mode=WAL"))
-        return fail(*e);
+    // Switching a new file to WAL needs the exclusive lock, and SQLite answers SQLITE_BUSY at once for that lock
+    // upgrade without calling the busy handler: several processes opening a new store together collide here. Retry
+    // for as long as the busy timeout would have waited, then check the mode really is WAL.
+    const auto walDeadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+    std::string mode;
+    auto keepMode = [](void *out, int columns, char **values, char **) {
+        if (columns > 0 && values[0])
+            *static_cast<std::string *>(out) = values[0];
+        return 0;
+    };
+    for (int attempt = 0;; ++attempt) {
+        const int src = sqlite3_exec(store->m_db, "PRAGMA journal_mode=WAL", keepMode, &mode, nullptr);
+        if (src == SQLITE_OK)
+            break;
+        const int primary = src & 0xff;
+        if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || std::chrono::steady_clock::now() > walDeadline)
+            return fail(describeOpenError(src, store->m_db, path));
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::min(1 + attempt, 20)));
+    }
+    if (mode != "wal")
+        return fail("the database " + path + " cannot use write-ahead logging (journal mode stays " + mode + ")");
     if (auto e = pragma("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL"))
         return fail(*e);
 
