@@ -8,6 +8,7 @@
 #include "edge/TokenService.h"
 #include "edge/TokenVerifier.h"
 #include "edge/WorkerPool.h"
+#include "net/HeaderUtil.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -48,6 +49,37 @@ template <typename Fn> void offload(WorkerPool &pool, const net::ExchangePtr &ex
     pool.run([ex, fn = std::move(fn)]() mutable { fn(ex); });
 }
 
+// The JSON routes take only `application/json` (parameters such as charset allowed): a browser sends text/plain or
+// a form cross-site without a preflight, so accepting those would let any page call the API.
+bool refuseNonJson(const net::ExchangePtr &ex)
+{
+    const std::string *type = ex->request().headers.find("Content-Type");
+    std::string_view media = type ? std::string_view(*type) : std::string_view();
+    media = media.substr(0, media.find(';'));
+    while (!media.empty() && (media.back() == ' ' || media.back() == '\t'))
+        media.remove_suffix(1);
+    if (net::equalsIgnoreCase(media, "application/json"))
+        return false;
+    reply::error(ex, 415, "unsupported_media_type", "send the request body as 'Content-Type: application/json'");
+    return true;
+}
+
+// A state-changing call from a web page of another origin is refused (login lock-out, key creation from a page the
+// user happens to visit). Our own clients send neither header; a browser on the API's own origin sends both.
+bool refuseCrossSite(const net::ExchangePtr &ex)
+{
+    const net::Headers &h = ex->request().headers;
+    const std::string *origin = h.find("Origin");
+    const std::string *host = h.find("Host");
+    const std::string *site = h.find("Sec-Fetch-Site");
+    const bool foreignOrigin = origin && !(host && net::equalsIgnoreCase(*origin, "https://" + *host));
+    const bool foreignSite = site && !net::equalsIgnoreCase(*site, "same-origin") && !net::equalsIgnoreCase(*site, "none");
+    if (!foreignOrigin && !foreignSite)
+        return false;
+    reply::error(ex, 403, "cross_site_request", "the API does not take state-changing requests from other sites");
+    return true;
+}
+
 } // namespace
 
 QJsonObject accountJson(const Account &account)
@@ -79,10 +111,16 @@ bool ApiRoutes::handle(const net::ExchangePtr &ex)
         ex->respond(200, std::move(h), m_tokens.jwksJson());
         return true;
     }
-    if (path == "/api/auth/login")
-        return method == "POST" ? login(ex) : methodNotAllowed(ex, "POST"), true;
-    if (path == "/api/api-keys/exchange")
-        return method == "POST" ? exchange(ex) : methodNotAllowed(ex, "POST"), true;
+    const bool stateChanging = method != "GET" && method != "HEAD" && method != "OPTIONS";
+    if (stateChanging && path.substr(0, 5) == "/api/" && refuseCrossSite(ex))
+        return true;
+    if (path == "/api/auth/login" || path == "/api/api-keys/exchange") {
+        if (method != "POST")
+            return methodNotAllowed(ex, "POST"), true;
+        if (!refuseNonJson(ex))
+            path == "/api/auth/login" ? login(ex) : exchange(ex);
+        return true;
+    }
 
     bool isMe = path == "/api/me", isEndpoints = path == "/api/endpoints", isKeys = path == "/api/api-keys";
     bool isKey = path.size() > kApiKeysPath.size() && path.substr(0, kApiKeysPath.size()) == kApiKeysPath &&
@@ -108,8 +146,10 @@ bool ApiRoutes::handle(const net::ExchangePtr &ex)
         me(ex, *claims);
     else if (isEndpoints)
         endpoints(ex, *claims);
-    else if (isKeys && method == "POST")
-        createApiKey(ex, *claims);
+    else if (isKeys && method == "POST") {
+        if (!refuseNonJson(ex))
+            createApiKey(ex, *claims);
+    }
     else if (isKeys)
         listApiKeys(ex, *claims);
     else
@@ -137,13 +177,26 @@ std::optional<TokenClaims> ApiRoutes::authenticate(const net::ExchangePtr &ex)
     return claims;
 }
 
-int64_t ApiRoutes::retryAfter(const std::string &addressKey, const std::string &accountKey)
+int64_t ApiRoutes::reserveAttempt(const std::string &addressKey, const std::string &accountKey)
 {
+    // Reserved before the bcrypt, released after its failure is recorded: parallel guesses count from the start.
     auto now = std::chrono::steady_clock::now();
-    int64_t wait = m_failuresByAddress.retryAfter(addressKey, now);
+    if (int64_t wait = m_failuresByAddress.reserve(addressKey, now); wait > 0)
+        return wait;
+    if (accountKey.empty())
+        return 0;
+    if (int64_t wait = m_failuresByAccount.reserve(accountKey, now); wait > 0) {
+        m_failuresByAddress.release(addressKey);
+        return wait;
+    }
+    return 0;
+}
+
+void ApiRoutes::releaseAttempt(const std::string &addressKey, const std::string &accountKey)
+{
+    m_failuresByAddress.release(addressKey);
     if (!accountKey.empty())
-        wait = std::max(wait, m_failuresByAccount.retryAfter(accountKey, now));
-    return wait;
+        m_failuresByAccount.release(accountKey);
 }
 
 void ApiRoutes::checkPassword(const std::string &clientAddress, const std::string &email, const std::string &password,
@@ -151,30 +204,32 @@ void ApiRoutes::checkPassword(const std::string &clientAddress, const std::strin
 {
     std::string addressKey = "address:" + clientAddress;
     std::string accountKey = "email:" + QString::fromStdString(email).toLower().toStdString();
-    if (int64_t wait = retryAfter(addressKey, accountKey); wait > 0)
+    if (int64_t wait = reserveAttempt(addressKey, accountKey); wait > 0)
         return done(std::nullopt, "too_many_attempts:" + std::to_string(wait));
     m_pool.run([this, email, password, addressKey, accountKey, done = std::move(done)] {
         auto account = m_store.accountByEmail(email);
         bool hasPassword = account && !account->passwordHash.empty();
         bool ok = bcryptVerify(password, hasPassword ? account->passwordHash : m_dummyHash) && hasPassword;
-        if (!ok) {
+        if (ok) {
+            m_failuresByAccount.recordSuccess(accountKey);
+        } else {
             auto now = std::chrono::steady_clock::now();
             m_failuresByAddress.recordFailure(addressKey, now);
             m_failuresByAccount.recordFailure(accountKey, now);
-            return done(std::nullopt, "invalid_credentials");
         }
-        m_failuresByAccount.recordSuccess(accountKey);
-        done(account, {});
+        releaseAttempt(addressKey, accountKey);
+        ok ? done(account, {}) : done(std::nullopt, "invalid_credentials");
     });
 }
 
 void ApiRoutes::checkApiKey(const std::string &clientAddress, const std::string &apiKey, SignInDone done)
 {
     std::string addressKey = "address:" + clientAddress;
-    if (int64_t wait = retryAfter(addressKey, {}); wait > 0)
+    if (int64_t wait = reserveAttempt(addressKey, {}); wait > 0)
         return done(std::nullopt, "too_many_attempts:" + std::to_string(wait));
     if (!isWellFormedApiKey(apiKey)) {
         m_failuresByAddress.recordFailure(addressKey, std::chrono::steady_clock::now());
+        releaseAttempt(addressKey, {});
         return done(std::nullopt, "invalid_api_key");
     }
     m_pool.run([this, apiKey, addressKey, done = std::move(done)] {
@@ -185,9 +240,11 @@ void ApiRoutes::checkApiKey(const std::string &clientAddress, const std::string 
             if (!account)
                 break;
             m_store.touchApiKey(candidate.id, std::time(nullptr));
+            releaseAttempt(addressKey, {});
             return done(account, "key:" + candidate.id);
         }
         m_failuresByAddress.recordFailure(addressKey, std::chrono::steady_clock::now());
+        releaseAttempt(addressKey, {});
         done(std::nullopt, "invalid_api_key");
     });
 }

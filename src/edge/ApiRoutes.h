@@ -49,7 +49,9 @@ private:
     std::optional<TokenClaims> authenticate(const net::ExchangePtr &ex);
     void sendSession(const net::ExchangePtr &ex, const std::string &token, const Account &account);
     static void answerSignInError(const net::ExchangePtr &ex, const std::string &error);
-    int64_t retryAfter(const std::string &addressKey, const std::string &accountKey);
+    // 0 → one attempt reserved for both keys (release it once its outcome is recorded); else seconds to wait.
+    int64_t reserveAttempt(const std::string &addressKey, const std::string &accountKey);
+    void releaseAttempt(const std::string &addressKey, const std::string &accountKey);
 
     const EdgeConfig &m_config;
     Store &m_store;

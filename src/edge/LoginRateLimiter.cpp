@@ -12,19 +12,47 @@ LoginRateLimiter::LoginRateLimiter(int maxFailures, std::chrono::seconds window)
 int64_t LoginRateLimiter::retryAfter(const std::string &key, std::chrono::steady_clock::time_point now)
 {
     std::lock_guard lock(m_mutex);
+    auto busy = m_inFlight.find(key);
+    return waitLocked(key, busy == m_inFlight.end() ? 0 : busy->second, now);
+}
+
+int64_t LoginRateLimiter::reserve(const std::string &key, std::chrono::steady_clock::time_point now)
+{
+    std::lock_guard lock(m_mutex);
+    int &busy = m_inFlight[key];
+    const int64_t wait = waitLocked(key, busy, now);
+    if (wait == 0)
+        ++busy;
+    else if (busy == 0)
+        m_inFlight.erase(key);
+    return wait;
+}
+
+void LoginRateLimiter::release(const std::string &key)
+{
+    std::lock_guard lock(m_mutex);
+    auto it = m_inFlight.find(key);
+    if (it != m_inFlight.end() && --it->second <= 0)
+        m_inFlight.erase(it);
+}
+
+int64_t LoginRateLimiter::waitLocked(const std::string &key, int inFlight, std::chrono::steady_clock::time_point now)
+{
     auto it = m_failures.find(key);
-    if (it == m_failures.end())
-        return 0;
-    auto &times = it->second;
-    while (!times.empty() && now - times.front() >= m_window)
-        times.pop_front();
-    if (times.empty()) {
-        m_failures.erase(it);
-        return 0;
+    int failures = 0;
+    if (it != m_failures.end()) {
+        auto &times = it->second;
+        while (!times.empty() && now - times.front() >= m_window)
+            times.pop_front();
+        failures = static_cast<int>(times.size());
+        if (times.empty())
+            m_failures.erase(it);
     }
-    if (static_cast<int>(times.size()) < m_maxFailures)
+    if (failures + inFlight < m_maxFailures)
         return 0;
-    auto wait = std::chrono::ceil<std::chrono::seconds>(times.front() + m_window - now).count();
+    if (failures < m_maxFailures)
+        return 1; // held only by attempts still being checked: their outcome is a second away at most
+    auto wait = std::chrono::ceil<std::chrono::seconds>(it->second.front() + m_window - now).count();
     return wait > 0 ? wait : 1;
 }
 

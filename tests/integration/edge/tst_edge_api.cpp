@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QThread>
+#include <QProcess>
 #include <QtTest>
 
 class EdgeApiTest : public QObject {
@@ -80,6 +81,86 @@ private slots:
         QCOMPARE(loginToken(fresh, kAdaEmail, kAdaPassword), QString());
         // Another account is not affected.
         QVERIFY(!loginToken(fresh, kBobEmail, kBobPassword).isEmpty());
+    }
+
+    void parallelGuessesReachBcryptAtMostFiveTimes()
+    {
+        // 200 wrong passwords at once, each on its own connection: attempts in flight count against the limit, so
+        // at most 5 are checked (401) and the rest are refused before any hashing (429).
+        EdgeProcess fresh;
+        QVERIFY2(fresh.start("demo", {"--quiet"}), qPrintable(fresh.error()));
+        const QString wrong = QJsonDocument(QJsonObject{{"email", kAdaEmail}, {"password", "guess"}})
+                                  .toJson(QJsonDocument::Compact);
+        QStringList args{"-sS", "--cacert", fresh.caFile(), "-Z", "--parallel-max", "200", "--parallel-immediate",
+                         "-w", "%{http_code}\n", "-H", "Content-Type: application/json", "--data-binary", wrong};
+        for (int i = 0; i < 200; ++i)
+            args << "-o" << "/dev/null" << fresh.apiUrl() + "/api/auth/login"; // -o applies to one URL
+        QProcess curl;
+        curl.start("curl", args);
+        QVERIFY(curl.waitForFinished(120000));
+        QMap<QByteArray, int> statuses;
+        for (const QByteArray &line : curl.readAllStandardOutput().split('\n'))
+            if (!line.trimmed().isEmpty())
+                statuses[line.trimmed()]++;
+        qInfo() << "200 parallel wrong passwords:" << statuses;
+        QCOMPARE(statuses.value("401") + statuses.value("429"), 200);
+        QVERIFY2(statuses.value("401") <= 5, "more than 5 guesses reached bcrypt");
+        QVERIFY(statuses.value("401") >= 1);
+        // The limit now holds for the right password too, and another account is not affected.
+        QCOMPARE(loginToken(fresh, kAdaEmail, kAdaPassword), QString());
+        QVERIFY(!loginToken(fresh, kBobEmail, kBobPassword).isEmpty());
+    }
+
+    void jsonRoutesTakeOnlyJson()
+    {
+        // A browser can send text/plain or a form cross-site without a preflight: those are 415, not parsed.
+        const QByteArray body = QJsonDocument(QJsonObject{{"email", kBobEmail}, {"password", "nope"}}).toJson();
+        for (const QString &type : {QString("text/plain"), QString("application/x-www-form-urlencoded"),
+                                    QString("multipart/form-data; boundary=x"), QString("application/jsonx")}) {
+            for (const QString &path : {QString("/api/auth/login"), QString("/api/api-keys/exchange")}) {
+                CurlResult r = runCurl(m_edge.caFile(), {"-X", "POST", "-H", "Content-Type: " + type, "--data-binary",
+                                                         "@-", m_edge.apiUrl() + path},
+                                       body);
+                QCOMPARE(r.status, 415);
+                QCOMPARE(jsonOf(r).value("error").toObject().value("code").toString(),
+                         QString("unsupported_media_type"));
+            }
+        }
+        CurlResult none = runCurl(m_edge.caFile(), {"-X", "POST", "-H", "Content-Type:", "--data-binary", "@-",
+                                                    m_edge.apiUrl() + "/api/auth/login"},
+                                  body);
+        QCOMPARE(none.status, 415);
+        // Parameters and case are allowed: this one is parsed and checked (a wrong password).
+        CurlResult json = runCurl(m_edge.caFile(), {"-X", "POST", "-H", "Content-Type: Application/JSON; charset=utf-8",
+                                                    "--data-binary", "@-", m_edge.apiUrl() + "/api/auth/login"},
+                                  body);
+        QCOMPARE(json.status, 401);
+        const QString token = loginToken(m_edge, kAdaEmail, kAdaPassword);
+        CurlResult key = api("POST", "/api/api-keys", token, {}, {"-H", "Content-Type: text/plain", "-d", "{}"});
+        QCOMPARE(key.status, 415);
+    }
+
+    void crossSiteStateChangesAreRefused()
+    {
+        const QByteArray body = QJsonDocument(QJsonObject{{"email", kBobEmail}, {"password", "nope"}}).toJson();
+        const QString own = m_edge.apiUrl(); // https://localhost:PORT: the API's own origin
+        for (const QStringList &headers :
+             {QStringList{"-H", "Origin: https://evil.example"}, QStringList{"-H", "Origin: null"},
+              QStringList{"-H", "Origin: https://demo-web.heyo.localhost:" + QString::number(m_edge.port())},
+              QStringList{"-H", "Sec-Fetch-Site: cross-site"}, QStringList{"-H", "Sec-Fetch-Site: same-site"},
+              QStringList{"-H", "Origin: " + own, "-H", "Sec-Fetch-Site: cross-site"}}) {
+            CurlResult r = postJson(m_edge, "/api/auth/login", body, headers);
+            QVERIFY2(r.status == 403, qPrintable(headers.join(' ')));
+            QCOMPARE(jsonOf(r).value("error").toObject().value("code").toString(), QString("cross_site_request"));
+        }
+        // The API's own origin, and a request a user typed (Sec-Fetch-Site: none), are checked as usual.
+        QCOMPARE(postJson(m_edge, "/api/auth/login", body, {"-H", "Origin: " + own}).status, 401);
+        QCOMPARE(postJson(m_edge, "/api/auth/login", body, {"-H", "Sec-Fetch-Site: none"}).status, 401);
+        const QString token = loginToken(m_edge, kAdaEmail, kAdaPassword);
+        // Revoking a key is state-changing too; reading is not.
+        CurlResult revoke = api("DELETE", "/api/api-keys/ak_nosuch", token, {}, {"-H", "Origin: https://evil.example"});
+        QCOMPARE(revoke.status, 403);
+        QCOMPARE(api("GET", "/api/me", token, {}, {"-H", "Origin: https://evil.example"}).status, 200);
     }
 
     void malformedJsonIs400AndUnknownRouteIs404()

@@ -54,6 +54,26 @@ private slots:
         QCOMPARE(limiter.retryAfter("a@x.test", t0), int64_t(0));
     }
 
+    void attemptsInFlightCountAgainstTheLimit()
+    {
+        // Guesses sent in parallel: each is reserved before it is checked, so the sixth waits although no failure
+        // has been recorded yet; releasing one without a failure makes room again.
+        LoginRateLimiter limiter(5, 60s);
+        const Clock::time_point t0 = Clock::now();
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(limiter.reserve("ip", t0), int64_t(0));
+        QCOMPARE(limiter.reserve("ip", t0), int64_t(1));
+        QCOMPARE(limiter.retryAfter("ip", t0), int64_t(1));
+        limiter.release("ip");
+        QCOMPARE(limiter.reserve("ip", t0), int64_t(0));
+        for (int i = 0; i < 5; ++i) {
+            limiter.recordFailure("ip", t0);
+            limiter.release("ip");
+        }
+        QCOMPARE(limiter.reserve("ip", t0), int64_t(60)); // now five failures: the full window
+        QCOMPARE(limiter.reserve("other", t0), int64_t(0));
+    }
+
     void zeroMaxStillLimits()
     {
         LoginRateLimiter limiter(0, 60s); // treated as 1: a limiter that never limits would be a silent hole
