@@ -21,6 +21,6 @@ mkdir -p "${WORK}/corpus" "${WORK}/artifacts"
 # The committed seeds stay read-only; new inputs go to the working corpus.
 "${BUILD}/tests/fuzz/fuzz_message_parser" \
   -max_total_time="${SECONDS_TO_RUN}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-  -artifact_prefix="${WORK}/artifacts/" \
+  -artifact_prefix="${WORK}/artifacts/" -dict="${ROOT}/tests/fuzz/http.dict" \
   "${WORK}/corpus" "${ROOT}/tests/fuzz/corpus"
 echo "fuzz.sh: no crash in ${SECONDS_TO_RUN}s"

@@ -1,5 +1,7 @@
 // libFuzzer target over the engine's request/response parsing path (MessageParser: strict raw-head scan + llhttp +
-// head checks), fed in arbitrary pieces with pauses, checking the invariants the rest of the engine relies on.
+// head checks), fed in arbitrary pieces with pauses, checking the invariants the rest of the engine relies on, and
+// that every message it completes is one the RFC 9112 reference (tests/unit/net) frames the same way.
+#include "Rfc9112Reference.h"
 #include "net/HeaderUtil.h"
 #include "net/MessageParser.h"
 
@@ -32,6 +34,8 @@ public:
     MessageParser::Kind kind;
     uint8_t pauses;
     uint64_t bodyBytes = 0;
+    int completed = 0;
+    std::string firstBody; // the first message's body, for the comparison with the reference
     std::optional<uint64_t> length;
     int heads = 0;
     bool noBody = false;
@@ -74,17 +78,37 @@ public:
     {
         FUZZ_CHECK(data != nullptr || len == 0);
         bodyBytes += len;
+        if (completed == 0 && heads == 1)
+            firstBody.append(data, len);
         if (length)
             FUZZ_CHECK(bodyBytes <= *length);
         return (pauses & 2) && (len & 1) ? MessageParser::Pause : 0;
     }
     int onComplete() override
     {
+        ++completed;
         if (length)
             FUZZ_CHECK(bodyBytes == *length);
         return (pauses & 4) ? MessageParser::Pause : 0;
     }
 };
+
+// Ours completed the first message after `consumed` bytes: the reference must accept exactly that message.
+void compareWithReference(std::string_view input, size_t consumed, const Checker &checker)
+{
+    using heyo::test::Rfc9112Reference;
+    const bool request = checker.kind == MessageParser::Kind::Request;
+    if (checker.noBody || checker.tunnel)
+        return; // a response to HEAD or a 101: framing the reference does not model
+    Rfc9112Reference::Result ref = Rfc9112Reference::parse(input, request);
+    if (ref.why.find("not compared") != std::string::npos)
+        return;
+    if (!request && input.size() > 9 && input[9] == '1')
+        return; // 1xx interim answers: ours reads on to the final response
+    FUZZ_CHECK(ref.verdict == Rfc9112Reference::Verdict::Accept);
+    FUZZ_CHECK(ref.consumed == consumed);
+    FUZZ_CHECK(ref.body == checker.firstBody);
+}
 
 } // namespace
 
@@ -109,6 +133,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t left = size;
     std::string pending; // bytes handed over but not yet consumed, as a connection's input buffer holds them
     int idle = 0;
+    size_t consumedTotal = 0;
+    bool compared = false;
     while ((left > 0 || !pending.empty()) && idle < 4) {
         size_t take = std::min(piece, left);
         pending.append(p, take);
@@ -123,6 +149,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             return 0;
         }
         pending.erase(0, r.consumed);
+        consumedTotal += r.consumed;
+        // With a pause at each message's end (mode bit 4), the feed stops exactly there: compare that message.
+        if (!compared && checker.completed == 1 && (mode & 4)) {
+            compared = true;
+            compareWithReference(std::string_view(reinterpret_cast<const char *>(data), size), consumedTotal, checker);
+        }
         if (checker.tunnel)
             return 0;
         idle = (take == 0 && r.consumed == 0) ? idle + 1 : 0;

@@ -75,6 +75,24 @@ private slots:
         stillServes();
     }
 
+    void malformedChunkedBodyIs400()
+    {
+        // RFC 9112 §7.1: exactly CRLF after chunk data, a CRLF-ended size line, trailers with a header's syntax.
+        for (const QByteArray &body :
+             {QByteArray("5\r\n{\"a\":XX0\r\n\r\n"), QByteArray("2\r\n{}\n0\r\n\r\n"),
+              QByteArray("2\r\n{}\r\n0\r\nX-T: 1\r\n folded\r\n\r\n"), QByteArray("2;=x\r\n{}\r\n0\r\n\r\n")}) {
+            QByteArray req = "POST /api/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                             "Transfer-Encoding: chunked\r\n\r\n" +
+                             body + "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n";
+            bool closed = false;
+            QByteArray answer = exchange(req, &closed);
+            QCOMPARE(statusOf(answer), 400);
+            QVERIFY(closed);
+            QCOMPARE(answer.count("HTTP/1.1"), 1); // the request after it was never answered
+        }
+        stillServes();
+    }
+
     void missingHostIs400()
     {
         QCOMPARE(statusOf(exchange("GET / HTTP/1.1\r\n\r\n")), 400);

@@ -2,6 +2,7 @@
 // read-until-close), 100-continue, SSE, 502/504 errors, TLS verification failures, malicious upstreams and the
 // stale-connection retry — origins are engine listeners or scripted raw servers.
 #include "NetTestSupport.h"
+#include "Rfc9112Reference.h"
 
 #include "net/Http.h"
 #include "net/TlsContext.h"
@@ -390,6 +391,78 @@ private slots:
             }
         }
         QVERIFY(c.buffer().empty());
+    }
+
+    void malformedChunkedRequestNeverCompletesUpstream_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::newRow("no CRLF after chunk data") << QByteArray("5\r\nhelloXX0\r\n\r\n");
+        QTest::newRow("LF after chunk data") << QByteArray("5\r\nhello\n0\r\n\r\n");
+        QTest::newRow("CR CR after chunk size") << QByteArray("5\r\r\nhello\r\n0\r\n\r\n");
+        QTest::newRow("empty extension name") << QByteArray("5;=x\r\nhello\r\n0\r\n\r\n");
+        QTest::newRow("folded trailer") << QByteArray("5\r\nhello\r\n0\r\nX-T: 1\r\n folded\r\n\r\n");
+        QTest::newRow("bare LF ends trailers") << QByteArray("5\r\nhello\r\n0\r\n\n");
+    }
+    void malformedChunkedRequestNeverCompletesUpstream()
+    {
+        // The head goes upstream before the body has arrived (streaming); a body that breaks the chunked grammar
+        // must leave the upstream with an unfinished request on a connection that is then closed.
+        QFETCH(QByteArray, body);
+        std::mutex mutex;
+        std::string received;
+        std::atomic<bool> upstreamClosed{false};
+        RawServer origin([&](int fd) {
+            char b[4096];
+            ssize_t n;
+            while ((n = ::recv(fd, b, sizeof b, 0)) > 0) {
+                std::lock_guard lock(mutex);
+                received.append(b, static_cast<size_t>(n));
+            }
+            upstreamClosed = true;
+        });
+        setTarget(origin.port());
+        RawClient c(m_proxyPort);
+        QVERIFY(c.send("POST /up HTTP/1.1\r\nHost: l\r\nTransfer-Encoding: chunked\r\n\r\n" + body.toStdString() +
+                       "GET /smuggled HTTP/1.1\r\nHost: l\r\n\r\n"));
+        auto r = c.readResponse();
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.header("Connection"), std::string("close"));
+        QVERIFY(c.closedByPeer());
+        if (origin.accepted() > 0)
+            QTRY_VERIFY(upstreamClosed);
+        std::lock_guard lock(mutex);
+        auto upstream = heyo::test::Rfc9112Reference::parse(received, true);
+        QVERIFY2(upstream.verdict != heyo::test::Rfc9112Reference::Verdict::Accept, received.c_str());
+        QVERIFY(received.find("smuggled") == std::string::npos);
+    }
+
+    void malformedChunkedResponseNeverEndsCleanly_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::newRow("no CRLF after chunk data") << QByteArray("5\r\nhelloXX0\r\n\r\n");
+        QTest::newRow("LF after chunk size") << QByteArray("5\n\nhello\r\n0\r\n\r\n");
+        QTest::newRow("folded trailer") << QByteArray("5\r\nhello\r\n0\r\nX-T: 1\r\n folded\r\n\r\n");
+    }
+    void malformedChunkedResponseNeverEndsCleanly()
+    {
+        // The client sees a 502 or a transfer cut short (no last chunk), never a complete response.
+        QFETCH(QByteArray, body);
+        const std::string bytes = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body.toStdString();
+        RawServer origin([bytes](int fd) {
+            if (!readHead(fd).empty())
+                sendAll(fd, bytes);
+            char b[256];
+            while (::recv(fd, b, sizeof b, 0) > 0) {
+            }
+        });
+        setTarget(origin.port());
+        RawClient c(m_proxyPort);
+        QVERIFY(c.send("GET / HTTP/1.1\r\nHost: l\r\n\r\n"));
+        const std::string got = c.readUntilClose();
+        auto seen = heyo::test::Rfc9112Reference::parse(got, false);
+        if (seen.verdict == heyo::test::Rfc9112Reference::Verdict::Accept)
+            QVERIFY2(got.rfind("HTTP/1.1 502", 0) == 0, got.c_str());
+        QVERIFY(c.eof());
     }
 
     void stalePooledConnectionRetriedOnce()
