@@ -61,8 +61,8 @@ MessageParser::MessageParser(Kind kind, Listener *listener) : m_kind(kind), m_li
     m_settings.on_chunk_header = cbChunkHeader;
     m_settings.on_chunk_extension_name = cbChunkExtension;
     m_settings.on_chunk_extension_value = cbChunkExtension;
-    m_settings.on_chunk_extension_name_complete = cbChunkExtensionComplete;
-    m_settings.on_chunk_extension_value_complete = cbChunkExtensionComplete;
+    m_settings.on_chunk_extension_name_complete = cbChunkExtensionNameComplete;
+    m_settings.on_chunk_extension_value_complete = cbChunkExtensionValueComplete;
     m_settings.on_message_complete = cbMessageComplete;
     llhttp_init(&m_parser, kind == Kind::Request ? HTTP_REQUEST : HTTP_RESPONSE, &m_settings);
     m_parser.data = this;
@@ -335,14 +335,20 @@ int MessageParser::headersComplete()
     bool ok = m_kind == Kind::Request ? checkRequestHead() : checkResponseHead();
     if (!ok)
         return -1;
-    if (m_kind == Kind::Response && m_noBody && m_response.status >= 200)
-        m_parser.flags |= F_SKIPBODY; // answers HEAD: no body, even if the listener pauses here
+    // RFC 9112 §6.3 rule 1: an answer to HEAD, a 1xx, 204 or 304 ends with its head whatever its framing headers
+    // say. llhttp would read a chunked body after a 204, and the bytes of the upstream's next response would pass
+    // to the client as this one's body.
+    const int st = m_response.status;
+    const bool headOnly = m_kind == Kind::Response && st != 101 &&
+                          (st < 200 || st == 204 || st == 304 || m_noBody);
+    if (headOnly)
+        m_parser.flags |= F_SKIPBODY; // even if the listener pauses here
     int r = m_listener->onHead();
     if (r == Pause) {
         m_pauseRequested = true;
         return HPE_PAUSED;
     }
-    if (m_kind == Kind::Response && r == 0 && m_noBody && m_response.status >= 200)
+    if (headOnly && r == 0)
         return 1;
     return r;
 }
@@ -461,6 +467,7 @@ int MessageParser::cbBody(llhttp_t *p, const char *at, size_t len)
 
 int MessageParser::cbChunkHeader(llhttp_t *p)
 {
+    self(p)->m_chunkExtensionLine = 0;
     if (p->content_length != 0)
         return 0;
     // The last chunk: its trailer section has the syntax of a header block, so it goes through the same raw scan
@@ -475,25 +482,42 @@ int MessageParser::cbChunkHeader(llhttp_t *p)
 
 int MessageParser::cbChunkExtension(llhttp_t *p, const char *at, size_t len)
 {
-    // chunk-ext-name is a token, chunk-ext-val a token or quoted-string (RFC 9112 §7.1.1); llhttp 8.1 lets DEL
-    // through inside quotes. Nothing here is used: the check only refuses what a strict reader would.
+    // Collected only to be checked (nothing uses chunk extensions), and bounded: a flood of extension bytes would
+    // otherwise cost CPU without ever producing body (the class of CVE-2024-22019).
     MessageParser *s = self(p);
-    for (size_t i = 0; i < len; ++i) {
-        const unsigned char c = static_cast<unsigned char>(at[i]);
-        if ((c < 0x20 && c != '\t') || c == 0x7f)
-            return s->fail(s->m_kind == Kind::Request ? 400 : 502, "control character in chunk extension"), -1;
-    }
-    s->m_chunkExtensionBytes += len;
+    s->m_chunkExtensionLine += len;
+    if (s->m_chunkExtensionLine > kMaxChunkExtensions)
+        return s->fail(s->m_kind == Kind::Request ? 400 : 502, "chunk extensions too long"), -1;
+    s->m_chunkExtension.append(at, len);
     return 0;
 }
 
-int MessageParser::cbChunkExtensionComplete(llhttp_t *p)
+int MessageParser::cbChunkExtensionNameComplete(llhttp_t *p)
 {
     MessageParser *s = self(p);
-    const bool empty = s->m_chunkExtensionBytes == 0;
-    s->m_chunkExtensionBytes = 0;
-    if (empty) // ";=v" or ";n=": llhttp 8.1 accepts an empty name or value
-        return s->fail(s->m_kind == Kind::Request ? 400 : 502, "empty chunk extension name or value"), -1;
+    const std::string name = std::move(s->m_chunkExtension);
+    s->m_chunkExtension.clear();
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return isTchar(static_cast<unsigned char>(c)); }))
+        return s->fail(s->m_kind == Kind::Request ? 400 : 502, "invalid chunk extension name"), -1;
+    return 0;
+}
+
+int MessageParser::cbChunkExtensionValueComplete(llhttp_t *p)
+{
+    // chunk-ext-val = token / quoted-string (RFC 9112 §7.1.1). llhttp 8.1 lets an empty value, a token running
+    // into a quote (`a=b"c"`) and DEL inside quotes through; the span it hands over includes the quotes.
+    MessageParser *s = self(p);
+    const std::string v = std::move(s->m_chunkExtension);
+    s->m_chunkExtension.clear();
+    auto isQdtext = [](unsigned char c) {
+        return c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e) || c >= 0x80;
+    };
+    const bool token =
+        !v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return isTchar(static_cast<unsigned char>(c)); });
+    const bool quoted = v.size() >= 2 && v.front() == '"' && v.back() == '"' &&
+                        std::all_of(v.begin() + 1, v.end() - 1, [&](char c) { return isQdtext(static_cast<unsigned char>(c)); });
+    if (!token && !quoted)
+        return s->fail(s->m_kind == Kind::Request ? 400 : 502, "invalid chunk extension value"), -1;
     return 0;
 }
 

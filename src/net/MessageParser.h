@@ -70,7 +70,8 @@ private:
     static int cbMessageComplete(llhttp_t *p);
     static int cbChunkHeader(llhttp_t *p);
     static int cbChunkExtension(llhttp_t *p, const char *at, size_t len);
-    static int cbChunkExtensionComplete(llhttp_t *p);
+    static int cbChunkExtensionNameComplete(llhttp_t *p);
+    static int cbChunkExtensionValueComplete(llhttp_t *p);
 
     // Raw head scan: returns -1 error, 0 need more, 1 head ended; *used = bytes belonging to the head.
     int scanHead(const char *p, size_t n, size_t *used);
@@ -103,7 +104,9 @@ private:
     bool m_started = false;
     bool m_inTrailers = false;
     bool m_scanTrailers = false; // between the last chunk and the end of the trailer section
-    size_t m_chunkExtensionBytes = 0;
+    static constexpr size_t kMaxChunkExtensions = 4096; // bytes of names and values on one chunk-size line
+    size_t m_chunkExtensionLine = 0;
+    std::string m_chunkExtension; // the name or value being read, to be checked
     bool m_pauseRequested = false;
     bool m_completePause = false;
     bool m_noBody = false;

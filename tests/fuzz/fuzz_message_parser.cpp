@@ -59,8 +59,9 @@ public:
             tunnel = true; // the engine hands the connection to a tunnel here and stops parsing
             return MessageParser::Pause;
         }
-        if (noBody && kind == MessageParser::Kind::Response && parser->response().status >= 200)
-            length = 0; // a response to HEAD: its Content-Length describes a body that never comes
+        const int st = kind == MessageParser::Kind::Response ? parser->response().status : 0;
+        if (kind == MessageParser::Kind::Response && ((noBody && st >= 200) || st < 200 || st == 204 || st == 304))
+            length = 0; // answers to HEAD, 1xx, 204, 304: a Content-Length there describes a body that never comes
         if (kind == MessageParser::Kind::Request) {
             const RequestHead &rq = parser->request();
             FUZZ_CHECK(!rq.target.empty() && rq.target[0] == '/');

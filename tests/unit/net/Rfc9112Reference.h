@@ -312,6 +312,10 @@ private:
     {
         int minor = 1;
         int status = 0;
+        // §2.2: a server SHOULD ignore at least one empty line before the request-line; ours: up to four, before
+        // either start line.
+        for (int i = 0; i < 4 && m_in.substr(m_pos, 2) == "\r\n"; ++i)
+            m_pos += 2;
         auto first = line();
         if (!first)
             return reject("start line not ended by CRLF");

@@ -79,7 +79,10 @@ public:
     std::string make(bool request)
     {
         std::string m = request ? (chance(3) ? "POST /u HTTP/1.0\r\n" : "POST /upload?x=1 HTTP/1.1\r\n")
-                                : (chance(3) ? "HTTP/1.0 200 OK\r\n" : "HTTP/1.1 200 OK\r\n");
+                                : (chance(3)   ? "HTTP/1.0 200 OK\r\n"
+                                   : chance(5) ? "HTTP/1.1 204 No Content\r\n"
+                                   : chance(5) ? "HTTP/1.1 304 Not Modified\r\n"
+                                               : "HTTP/1.1 200 OK\r\n");
         if (request)
             m += chance(2) ? "" : "Host: example.test\r\n";
         if (request && chance(2))
@@ -180,7 +183,8 @@ private:
         static const char *const exts[] = {";a",         ";a=b",     ";a=\"x y\"", ";a=\"x\\\"y\"", "; a",   " ;a",
                                            ";a =b",      ";a= b",    ";",          ";=b",            ";a=",   ";a=b;c",
                                            ";a=\"open",  ";a=b c",   ";a\x01",     ";a=\"\x7f\"",    ";a;b=c", ";a=\"\"",
-                                           ";a=\"\\\x01\"", ";\x80", ";a=\"\x80\"", "\t;a"};
+                                           ";a=\"\\\x01\"", ";\x80", ";a=\"\x80\"", "\t;a",
+                                           ";a=b\"c\"", ";a=!\"x y\""};
         return chance(25) ? pick(exts) : "";
     }
     std::string lineEnd()
