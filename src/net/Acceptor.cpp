@@ -108,8 +108,8 @@ void Acceptor::setUp(int fd)
 // Either way this loop stops watching the socket for a moment.
 void Acceptor::shedLoad(int err)
 {
-    m_state->setError(std::string("accept: ") + std::strerror(err) + " (descriptor limit " +
-                      std::to_string(fdLimit()) + "): new connections get 503");
+    m_state->setError(std::string("accept: ") + std::strerror(err) + " (descriptor limit " + std::to_string(fdLimit()) +
+                      "): new connections get 503");
     if (!m_state->config.tls)
         for (int i = 0; i < 64 && SpareDescriptor::acceptWith(m_state->fd, [this](int fd) { refuseBusy(fd); }); ++i) {
         }

@@ -53,8 +53,8 @@ void Engine::start()
     d->resolver = std::make_unique<Resolver>();
     // Idle pooled connections may hold at most a quarter of the descriptors, so they never starve live ones: with the
     // common limit of 1,024 and two threads that is 128 per thread and upstream; from 4,096 descriptors on, the cap.
-    const size_t idleCap = std::clamp<size_t>(fdLimit() / 4 / static_cast<size_t>(d->threads), 16,
-                                              UpstreamPool::MaxIdlePerKey);
+    const size_t idleCap =
+        std::clamp<size_t>(fdLimit() / 4 / static_cast<size_t>(d->threads), 16, UpstreamPool::MaxIdlePerKey);
     for (int i = 0; i < d->threads; ++i) {
         d->workers.push_back(std::make_unique<Worker>(i, d->resolver.get()));
         d->workers.back()->pool().setMaxIdlePerKey(idleCap);

@@ -16,6 +16,9 @@ size_t raiseFdLimit();
 size_t fdLimit();
 
 // EMFILE (this process) or ENFILE (the whole system): answered with 503, not treated as the peer's failure.
-inline bool outOfDescriptors(int err) { return err == EMFILE || err == ENFILE; }
+inline bool outOfDescriptors(int err)
+{
+    return err == EMFILE || err == ENFILE;
+}
 
 } // namespace heyo::net

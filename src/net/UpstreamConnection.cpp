@@ -105,8 +105,9 @@ void UpstreamConnection::connectNext()
         if (fd < 0) {
             // This process's shortage, not the upstream's: a 503 the client may retry, never "cannot connect".
             if (outOfDescriptors(errno)) {
-                fail(503, std::string("out of file descriptors (") + std::strerror(errno) + ") to connect to " +
-                              where() + "; try again shortly",
+                fail(503,
+                     std::string("out of file descriptors (") + std::strerror(errno) + ") to connect to " + where() +
+                         "; try again shortly",
                      false);
                 return;
             }

@@ -60,7 +60,8 @@ private:
         if (!c.ok())
             return 0;
         c.setTimeout(10000);
-        c.send("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\nConnection: close\r\n\r\n");
+        c.send("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+               "\r\nConnection: close\r\n\r\n");
         const RawResponse r = c.readResponse();
         *elapsedUs = t.nsecsElapsed() / 1000;
         return r.ok && r.body == FaultApp::bodyFor(target) ? r.status : 0;

@@ -16,7 +16,7 @@ namespace {
 
 const QString kAda = QStringLiteral("ada@demo.heyo");
 constexpr uint64_t kDeclared = 100ull << 20; // what the app announces
-constexpr int kBlocks = 128;                  // what it sends before the reset: 128 x 64 KiB = 8 MiB
+constexpr int kBlocks = 128;                 // what it sends before the reset: 128 x 64 KiB = 8 MiB
 constexpr size_t kBlock = 64 * 1024;
 
 // The app that fails: answers /cl with a Content-Length, /chunked with chunks, anything else close-delimited, sends
@@ -146,16 +146,15 @@ private slots:
         // The forwarder keeps serving, and once the connections are gone neither program holds more descriptors
         // than before (one more pooled upstream connection per engine thread at most).
         QCOMPARE(get(appPort, "/after").status, 200);
-        QTRY_VERIFY2_WITH_TIMEOUT(fdCount(fwd.pid()) <= fwdFds + 2,
-                                  qPrintable(QStringLiteral("forwarder: %1 descriptors, %2 before")
-                                                 .arg(fdCount(fwd.pid()))
-                                                 .arg(fwdFds)),
-                                  10000);
-        QTRY_VERIFY2_WITH_TIMEOUT(fdCount(m_s->edge().pid()) <= edgeFds + 2,
-                                  qPrintable(QStringLiteral("heyo-edge: %1 descriptors, %2 before")
-                                                 .arg(fdCount(m_s->edge().pid()))
-                                                 .arg(edgeFds)),
-                                  10000);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            fdCount(fwd.pid()) <= fwdFds + 2,
+            qPrintable(QStringLiteral("forwarder: %1 descriptors, %2 before").arg(fdCount(fwd.pid())).arg(fwdFds)),
+            10000);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            fdCount(m_s->edge().pid()) <= edgeFds + 2,
+            qPrintable(
+                QStringLiteral("heyo-edge: %1 descriptors, %2 before").arg(fdCount(m_s->edge().pid())).arg(edgeFds)),
+            10000);
         QCOMPARE(fwd.stop(SIGINT), 0);
     }
 
@@ -177,9 +176,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(fwd.err().contains("fault-app: cannot reach endpoint"), 5000); // its notice
 
         // The same port and data directory: the forwarder's next requests are served, the very first one included.
-        QVERIFY2(m_s->edge().start(QStringLiteral("demo"),
-                                   {QStringLiteral("--quiet"), QStringLiteral("--listen"),
-                                    QStringLiteral("127.0.0.1:%1").arg(edgePort)}),
+        QVERIFY2(m_s->edge().start(QStringLiteral("demo"), {QStringLiteral("--quiet"), QStringLiteral("--listen"),
+                                                            QStringLiteral("127.0.0.1:%1").arg(edgePort)}),
                  qPrintable(m_s->edge().error()));
         QCOMPARE(m_s->edge().port(), edgePort);
         const qsizetype noticesBefore = fwd.err().count("heyo: ");

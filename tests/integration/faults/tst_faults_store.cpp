@@ -85,8 +85,8 @@ DbCheck checkDb(const QString &path, const char *query)
 }
 
 // One HTTP/1.1 request on a kept-alive TLS connection to the edge's API.
-RawResponse call(RawClient &c, int port, const std::string &method, const std::string &path,
-                 const std::string &token, const std::string &json = {})
+RawResponse call(RawClient &c, int port, const std::string &method, const std::string &path, const std::string &token,
+                 const std::string &json = {})
 {
     std::string req = method + " " + path + " HTTP/1.1\r\nHost: localhost:" + std::to_string(port) + "\r\n";
     if (!token.empty())
@@ -118,9 +118,9 @@ private slots:
         {
             RawClient c(static_cast<uint16_t>(port), tls);
             QVERIFY2(c.ok(), c.tlsError().c_str());
-            const RawResponse r = call(c, port, "POST", "/api/auth/login", {},
-                                       "{\"email\":\"" + kEmail.toStdString() + "\",\"password\":\"" +
-                                           kPassword.toStdString() + "\"}");
+            const RawResponse r =
+                call(c, port, "POST", "/api/auth/login", {},
+                     "{\"email\":\"" + kEmail.toStdString() + "\",\"password\":\"" + kPassword.toStdString() + "\"}");
             QCOMPARE(r.status, 200);
             token = QJsonDocument::fromJson(QByteArray::fromStdString(r.body))
                         .object()
@@ -142,15 +142,13 @@ private slots:
                 RawClient c(static_cast<uint16_t>(port), tls);
                 c.setTimeout(10000);
                 for (int n = 0; !stop && c.ok(); ++n) {
-                    const RawResponse made = call(c, port, "POST", "/api/api-keys", token,
-                                                  "{\"label\":\"crash-" + std::to_string(t) + "-" +
-                                                      std::to_string(n) + "\"}");
+                    const RawResponse made =
+                        call(c, port, "POST", "/api/api-keys", token,
+                             "{\"label\":\"crash-" + std::to_string(t) + "-" + std::to_string(n) + "\"}");
                     if (!made.ok || made.status != 201)
                         return;
-                    const QString id = QJsonDocument::fromJson(QByteArray::fromStdString(made.body))
-                                           .object()
-                                           .value("id")
-                                           .toString();
+                    const QString id =
+                        QJsonDocument::fromJson(QByteArray::fromStdString(made.body)).object().value("id").toString();
                     {
                         std::lock_guard lock(mutex);
                         created.insert(id);
@@ -191,11 +189,11 @@ private slots:
         {
             RawClient c(quint16(edge.port()), again);
             QVERIFY2(c.ok(), c.tlsError().c_str());
-            QCOMPARE(call(c, edge.port(), "POST", "/api/auth/login", {},
-                          "{\"email\":\"" + kEmail.toStdString() + "\",\"password\":\"" + kPassword.toStdString() +
-                              "\"}")
-                         .status,
-                     200);
+            QCOMPARE(
+                call(c, edge.port(), "POST", "/api/auth/login", {},
+                     "{\"email\":\"" + kEmail.toStdString() + "\",\"password\":\"" + kPassword.toStdString() + "\"}")
+                    .status,
+                200);
         }
         SSL_CTX_free(again);
     }
