@@ -105,10 +105,12 @@ int MessageParser::scanHead(const char *p, size_t n, size_t *used)
             // Runs of bytes that need no decision (value text, name characters, request-line text between the
             // spaces) are skipped in one tight loop, within the size limit; the byte that ends a run, or the one
             // over the limit, takes the checks below.
-            const uint8_t run = st.scan == Scan::Value       ? Plain
-                                : st.scan == Scan::Name      ? Tchar
-                                : st.scan == Scan::FirstLine ? Word
-                                                             : 0;
+            // (A response's status code is checked byte by byte: three digits.)
+            const bool statusCode = !request && st.scan == Scan::FirstLine && st.spaces == 1;
+            const uint8_t run = st.scan == Scan::Value                     ? Plain
+                                : st.scan == Scan::Name                    ? Tchar
+                                : st.scan == Scan::FirstLine && !statusCode ? Word
+                                                                           : 0;
             if (run) {
                 size_t j = i;
                 const size_t stop = std::min(n, i + (m_maxHeader - std::min(m_maxHeader, st.headBytes)));
@@ -142,6 +144,8 @@ int MessageParser::scanHead(const char *p, size_t n, size_t *used)
                     continue; // a stray CRLF before the request line is tolerated (RFC 9112 §2.2)
                 if (request && st.spaces != 2)
                     return fail(bad, "malformed request line"), -1;
+                if (!request && (st.spaces == 0 || (st.spaces == 1 && st.targetLen != 3)))
+                    return fail(bad, "malformed status line"), -1; // status-code = 3DIGIT (RFC 9112 §4)
             } else if (st.scan == Scan::Name || st.scan == Scan::LineStart) {
                 return fail(bad, "header line without colon"), -1;
             }
@@ -164,7 +168,12 @@ int MessageParser::scanHead(const char *p, size_t n, size_t *used)
         ++st.lineLen;
         switch (st.scan) {
         case Scan::FirstLine:
-            if (c == ' ') {
+            if (!request && st.spaces == 1 && c != ' ') {
+                if (c < '0' || c > '9' || ++st.targetLen > 3)
+                    return fail(bad, "malformed status line"), -1;
+            } else if (c == ' ') {
+                if (!request && st.spaces == 1 && st.targetLen != 3)
+                    return fail(bad, "malformed status line"), -1;
                 ++st.spaces;
             } else if (c == '\t' && request) {
                 return fail(bad, "tab in request line"), -1;

@@ -82,6 +82,9 @@ public:
                                 : (chance(3)   ? "HTTP/1.0 200 OK\r\n"
                                    : chance(5) ? "HTTP/1.1 204 No Content\r\n"
                                    : chance(5) ? "HTTP/1.1 304 Not Modified\r\n"
+                                   : chance(2) ? "HTTP/1.1 0200 OK\r\n"
+                                   : chance(2) ? "HTTP/1.1 20 OK\r\n"
+                                   : chance(2) ? "HTTP/1.1 200\r\n"
                                                : "HTTP/1.1 200 OK\r\n");
         if (request)
             m += chance(2) ? "" : "Host: example.test\r\n";
