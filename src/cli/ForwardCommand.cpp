@@ -1,5 +1,5 @@
 // `heyo forward`: resolve slugs against every signed-in account, pick stable ports, run the core Forwarder, and stop
-// cleanly on SIGINT/SIGTERM (listeners closed, in-flight requests finish, new ones get 503).
+// cleanly on SIGINT/SIGTERM/SIGHUP (listeners closed, in-flight requests finish, new ones get 503).
 #include "cli/ForwardCommand.h"
 
 #include "cli/CliContext.h"
@@ -54,9 +54,9 @@ void ForwardCommand::addOptions(QCommandLineParser &p)
         "              browser origin (its own cookies)\n\n"
         "A port in use is an error naming the process that holds it (exit 1); it is never silently moved.\n"
         "Prints one `Forwarding http://127.0.0.1:PORT → URL` line per endpoint on stdout, then runs until Ctrl-C\n"
-        "(SIGINT) or SIGTERM: listeners close, requests in flight finish (up to 5 s), new ones get 503; exit 0.\n"
-        "Problems while running (another account's endpoint, sign-in needed, upstream errors) are one-line\n"
-        "notices on stderr."));
+        "(SIGINT), SIGTERM or SIGHUP (the terminal closed): listeners close, requests in flight finish (up to\n"
+        "5 s), new ones get 503; exit 0. Problems while running (another account's endpoint, sign-in needed,\n"
+        "upstream errors) are one-line notices on stderr."));
 }
 
 void ForwardCommand::run(CliContext &ctx, const QCommandLineParser &p, const QStringList &args)
@@ -231,8 +231,11 @@ void ForwardCommand::notice(const QString &key, const QString &line)
 void ForwardCommand::onSignal(CliContext &ctx, int signalNumber)
 {
     if (m_stopping) {
-        // A second Ctrl-C: stop waiting for requests in flight.
-        ::_exit(128 + signalNumber);
+        // A second Ctrl-C: stop waiting for requests in flight. Not a second SIGHUP: a closing terminal sends one
+        // from the kernel and one from the shell.
+        if (signalNumber != SIGHUP)
+            ::_exit(128 + signalNumber);
+        return;
     }
     m_stopping = true;
     if (!m_forwarder)
