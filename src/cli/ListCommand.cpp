@@ -21,9 +21,11 @@ void ListCommand::addOptions(QCommandLineParser &p)
         "List the endpoints of every signed-in account (or of --account only), grouped by device.\n"
         "text: one table per device with slug, access (private/public), status, URL and the local port that\n"
         "`heyo forward` uses for it (once assigned).\n"
-        "json: {\"endpoints\": [{\"slug\", \"url\", \"port\", \"private\", \"status\", \"device\": {\"id\", "
-        "\"name\"},\n"
-        "\"sandbox\", \"account\": {\"id\", \"email\"}, \"local_port\"}]}; local_port is null when none is assigned.\n"
+        "json: {\"endpoints\": [{\"slug\", \"url\", \"private\", \"status\", \"device\": {\"id\", \"name\"}, "
+        "\"sandbox\",\n"
+        "\"account\": {\"id\", \"email\"}, \"upstream_port\", \"local_port\"}]}. upstream_port is the port the\n"
+        "endpoint's app listens on, on its own device; local_port is the 127.0.0.1 port `heyo forward` uses for it\n"
+        "here (null when none is assigned yet).\n"
         "An account that cannot be listed is named on stderr and the exit code is 1 (3 when it must sign in again)."));
 }
 
@@ -91,7 +93,8 @@ QByteArray ListCommand::toJson(const EndpointCatalog::Result &result,
         list.append(QJsonObject{
             {QStringLiteral("slug"), e.endpoint.slug},
             {QStringLiteral("url"), urlText(e.endpoint.url)},
-            {QStringLiteral("port"), e.endpoint.port},
+            // Two ports, named apart: the app's on its device, and ours on this machine (DECISIONS.md).
+            {QStringLiteral("upstream_port"), e.endpoint.port},
             {QStringLiteral("private"), e.endpoint.isPrivate},
             {QStringLiteral("status"), e.endpoint.status},
             {QStringLiteral("device"),

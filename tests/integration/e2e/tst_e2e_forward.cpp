@@ -97,8 +97,8 @@ private slots:
             const QJsonObject o = v.toObject();
             QStringList keys = o.keys();
             keys.sort();
-            QCOMPARE(keys, (QStringList{"account", "device", "local_port", "port", "private", "sandbox", "slug",
-                                        "status", "url"}));
+            QCOMPARE(keys, (QStringList{"account", "device", "local_port", "private", "sandbox", "slug", "status",
+                                        "upstream_port", "url"}));
             QCOMPARE(o.value("device").toObject().keys(), (QStringList{"id", "name"}));
             QCOMPARE(o.value("account").toObject().keys(), (QStringList{"email", "id"}));
             bySlug.insert(o.value("slug").toString(), o);
@@ -115,7 +115,7 @@ private slots:
                  QStringLiteral("bob@demo.heyo"));
         QVERIFY(bySlug.value("bob-notes").value("account").toObject().value("id") !=
                 bySlug.value("demo-web").value("account").toObject().value("id"));
-        QVERIFY(bySlug.value("demo-web").value("port").toInt() > 0);
+        QVERIFY(bySlug.value("demo-web").value("upstream_port").toInt() > 0);
         QCOMPARE(bySlug.value("demo-web").value("status").toString(), QStringLiteral("running"));
         // Only Ada: Bob's endpoint is absent.
         r = m_s->heyo({QStringLiteral("--account"), QStringLiteral("ada@demo.heyo"), QStringLiteral("list"),
