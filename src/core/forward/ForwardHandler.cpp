@@ -2,13 +2,13 @@
 #include "core/forward/ForwardHandler.h"
 
 #include "core/forward/AccountTokens.h"
+#include "core/forward/CorsGrant.h"
 
 namespace heyo::forward {
 
-ForwardHandler::ForwardHandler(uint16_t port, AccountTokens &tokens, ForwardReport report,
-                               std::set<std::string> allowedOrigins)
-    : m_port(port), m_tokens(tokens), m_report(std::move(report)), m_allowedOrigins(std::move(allowedOrigins)),
-      m_table(std::make_shared<Table>(Table{LocalOrigin(port, {}, m_allowedOrigins), {}}))
+ForwardHandler::ForwardHandler(uint16_t port, AccountTokens &tokens, ForwardReport report)
+    : m_port(port), m_tokens(tokens), m_report(std::move(report)),
+      m_table(std::make_shared<Table>(Table{LocalOrigin(port, {}), {}}))
 {
 }
 
@@ -34,8 +34,7 @@ void ForwardHandler::rebuild()
         slugs.insert(slug);
         routes.emplace(slug, std::make_shared<const ForwardRoute>(route));
     }
-    m_table.store(
-        std::make_shared<const Table>(Table{LocalOrigin(m_port, slugs, m_allowedOrigins), std::move(routes)}));
+    m_table.store(std::make_shared<const Table>(Table{LocalOrigin(m_port, slugs), std::move(routes)}));
 }
 
 // The edge marks its own refusals with X-Heyo-Error (and strips that header from apps' answers); a 401 with the
@@ -72,16 +71,22 @@ void ForwardHandler::handle(const net::ExchangePtr &ex)
                       "this forwarder answers only to http://127.0.0.1:" + std::to_string(m_port) +
                           " (or localhost, [::1], <endpoint>.localhost); the Host '" + (host ? *host : "") +
                           "' was refused");
-    if (std::string why = t->origin.crossOriginRefusal(req.headers, *match); !why.empty())
-        return refuse(ex, 403, why);
-
     auto f = std::make_shared<Flight>();
     if (!match->slug.empty())
         f->route = t->routes.at(match->slug); // matchHost only accepts slugs present in the table
     else if (t->routes.size() == 1)
         f->route = t->routes.begin()->second;
-    else
+    // Checked against the endpoint's own allowed origins, so the router allows a page for one endpoint only.
+    static const std::set<std::string> kNone;
+    const std::set<std::string> &allowed = f->route ? f->route->allowedOrigins : kNone;
+    if (std::string why = t->origin.crossOriginRefusal(req.headers, *match, f->route ? f->route->slug : "", allowed);
+        !why.empty())
+        return refuse(ex, 403, why);
+    if (!f->route)
         return listRoutes(ex, *t);
+    f->corsOrigin = LocalOrigin::allowedOrigin(req.headers, allowed);
+    if (!f->corsOrigin.empty() && CorsGrant::isPreflight(req)) // the browser asks leave; the endpoint is not asked
+        return ex->respond(204, CorsGrant::preflightAnswer(req.headers, f->corsOrigin), {});
     f->localOrigin = "http://" + match->authority;
     f->token = m_tokens.cached(f->route->accountId);
     if (!f->token.empty())
@@ -116,6 +121,8 @@ void ForwardHandler::send(const net::ExchangePtr &ex, const std::shared_ptr<Flig
             m_tokens.fetch(r.accountId, f->token,
                            [](const std::string &, const QString &) {}); // refresh for what follows
         r.rewriter->rewriteResponse(response, f->localOrigin);
+        if (!r.allowedOrigins.empty())
+            CorsGrant::grant(response, f->corsOrigin);
     };
     // Upstream 401 on a replayable request: one refresh shared by every request waiting on this account (the
     // SessionManager coalesces), then one retry with the new token; or, when no new token can be had, a 401 that

@@ -27,6 +27,7 @@ struct ForwardRoute {
     QString accountName; // the account's email, for messages ("signed out of ada@…"); accountId when unknown
     net::UpstreamTarget upstream;
     std::shared_ptr<const MessageRewriter> rewriter;
+    std::set<std::string> allowedOrigins; // browser origins the user allowed besides ours (normalised), CORS granted
 };
 
 // What the Qt side is told about (called on an engine thread).
@@ -36,7 +37,7 @@ using ForwardReport = std::function<void(const std::string &slug, const QString 
 
 class ForwardHandler {
 public:
-    ForwardHandler(uint16_t port, AccountTokens &tokens, ForwardReport report, std::set<std::string> allowedOrigins);
+    ForwardHandler(uint16_t port, AccountTokens &tokens, ForwardReport report);
     // Thread-safe; a router port gets every forwarded endpoint, an endpoint port just its own.
     void setRoutes(std::map<std::string, ForwardRoute> routes);
     // Thread-safe; for a listener bound to "any free port", once the port is known.
@@ -53,6 +54,7 @@ private:
         std::shared_ptr<const ForwardRoute> route;
         std::string localOrigin; // http://<the Host the client used>
         std::string token;       // the token this request carries (a retry after a 401 carries a new one)
+        std::string corsOrigin;  // the request's Origin when the user allowed it: its response grants CORS
     };
     void rebuild(); // with m_mutex held
     void send(const net::ExchangePtr &ex, const std::shared_ptr<Flight> &flight);
@@ -63,7 +65,6 @@ private:
     std::atomic<uint16_t> m_port;
     AccountTokens &m_tokens;
     ForwardReport m_report;
-    std::set<std::string> m_allowedOrigins;
     std::mutex m_mutex;                           // serialises setRoutes/setPort; requests only load m_table
     std::map<std::string, ForwardRoute> m_routes; // the source of m_table, kept to rebuild it on setPort
     std::atomic<std::shared_ptr<const Table>> m_table;

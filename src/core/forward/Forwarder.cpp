@@ -2,6 +2,7 @@
 #include "core/forward/Forwarder.h"
 
 #include "core/forward/AccountTokens.h"
+#include "core/forward/AllowedOrigins.h"
 #include "core/forward/PortOwner.h"
 #include "net/Http.h"
 
@@ -10,6 +11,20 @@
 #include <unistd.h>
 
 namespace heyo::forward {
+
+namespace {
+
+// Normalised again here, so that a spec written by hand (or a test) cannot hold "HTTPS://App.Example:443".
+std::set<std::string> originSet(const QStringList &origins)
+{
+    std::set<std::string> out;
+    for (const QString &o : origins)
+        if (const QString normal = AllowedOrigins::normalise(o, nullptr); !normal.isEmpty())
+            out.insert(normal.toStdString());
+    return out;
+}
+
+} // namespace
 
 Forwarder::Forwarder(AccountTokens *tokens, Options options, QObject *parent)
     : QObject(parent), m_tokens(tokens), m_options(std::move(options))
@@ -26,9 +41,6 @@ Forwarder::~Forwarder()
 
 std::shared_ptr<ForwardHandler> Forwarder::makeHandler(quint16 port)
 {
-    std::set<std::string> origins;
-    for (const QString &o : m_options.allowedOrigins)
-        origins.insert(o.toStdString());
     QPointer<Forwarder> self(this);
     auto report = [self](const std::string &slug, const QString &accountId, ForwardEvent event,
                          const std::string &message) {
@@ -41,7 +53,7 @@ std::shared_ptr<ForwardHandler> Forwarder::makeHandler(quint16 port)
             },
             Qt::QueuedConnection);
     };
-    return std::make_shared<ForwardHandler>(port, *m_tokens, report, origins);
+    return std::make_shared<ForwardHandler>(port, *m_tokens, report);
 }
 
 bool Forwarder::listenBoth(Listening &l, quint16 port, QString *error)
@@ -128,6 +140,7 @@ bool Forwarder::forward(const ForwardSpec &spec, QString *error)
     l.route.upstream.sni = l.route.upstream.host;
     l.route.upstream.tls = tls;
     l.route.rewriter = std::make_shared<MessageRewriter>(l.route.upstream.host, l.route.upstream.port);
+    l.route.allowedOrigins = originSet(spec.allowedOrigins);
     l.handler = makeHandler(spec.port);
     l.handler->setRoutes({{l.route.slug, l.route}});
     if (!listenBoth(l, spec.port, error))
@@ -156,6 +169,17 @@ bool Forwarder::startRouter(quint16 port, QString *error)
     m_router = std::move(router);
     updateRouter();
     emit forwardingChanged();
+    return true;
+}
+
+bool Forwarder::setAllowedOrigins(const QString &slug, const QStringList &origins)
+{
+    auto it = m_endpoints.find(slug);
+    if (it == m_endpoints.end())
+        return false;
+    it->route.allowedOrigins = originSet(origins);
+    it->handler->setRoutes({{it->route.slug, it->route}}); // requests already past the check keep the old table
+    updateRouter();
     return true;
 }
 

@@ -30,6 +30,7 @@ struct ForwardSpec {
     QUrl endpointUrl; // https://<slug>.<domain>[:port]
     QString caFile;   // the account's service CA, trusted besides the system CAs; empty → Options::extraCaFile
     quint16 port = 0; // local port; 0 → any free one (tests)
+    QStringList allowedOrigins; // browser origins the user allowed for this endpoint (AllowedOrigins)
 };
 
 struct ForwardStats {
@@ -51,7 +52,6 @@ public:
     struct Options {
         QString extraCaFile;                // trusted in addition to the system CAs
         int threads = 1;                    // engine threads
-        QStringList allowedOrigins;         // browser origins the user trusts besides the forwarder's own
         bool onlyCurrentUser = true;        // refuse connections from other local users' processes
         std::chrono::milliseconds headerTimeout{30000}; // a request head not complete in time → 408
     };
@@ -61,6 +61,8 @@ public:
     // Starts forwarding; false with a message naming the problem (port in use and by whom, bad URL, CA unusable).
     bool forward(const ForwardSpec &spec, QString *error);
     bool startRouter(quint16 port, QString *error);
+    // Replaces a forwarded endpoint's allowed origins at once, on its port and the router's; false when not forwarded.
+    bool setAllowedOrigins(const QString &slug, const QStringList &origins);
     void stop(const QString &slug, std::chrono::milliseconds grace = std::chrono::seconds(2));
     void stopAll(std::chrono::milliseconds grace = std::chrono::seconds(5));
     // Quitting: stops every listener and blocks until the requests in flight have finished (requests arriving on

@@ -1,6 +1,8 @@
 // Host and origin checks for the forwarder.
 #include "core/forward/LocalOrigin.h"
 
+#include "core/forward/AllowedOrigins.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -17,12 +19,7 @@ std::string lower(std::string_view s)
 
 } // namespace
 
-LocalOrigin::LocalOrigin(uint16_t port, std::set<std::string> slugs, std::set<std::string> allowedOrigins)
-    : m_port(port), m_slugs(std::move(slugs))
-{
-    for (const auto &o : allowedOrigins)
-        m_allowedOrigins.insert(lower(o));
-}
+LocalOrigin::LocalOrigin(uint16_t port, std::set<std::string> slugs) : m_port(port), m_slugs(std::move(slugs)) {}
 
 std::optional<LocalOrigin::HostMatch> LocalOrigin::matchHost(std::string_view host) const
 {
@@ -47,24 +44,46 @@ std::optional<LocalOrigin::HostMatch> LocalOrigin::matchHost(std::string_view ho
     return std::nullopt;
 }
 
-std::string LocalOrigin::crossOriginRefusal(const net::Headers &headers, const HostMatch &host) const
+std::string LocalOrigin::allowedOrigin(const net::Headers &headers, const std::set<std::string> &allowed)
+{
+    const std::string *origin = headers.find("Origin");
+    if (!origin || allowed.empty() || headers.count("Origin") > 1)
+        return {};
+    std::string o = lower(*origin);
+    return allowed.count(o) ? o : std::string();
+}
+
+std::string LocalOrigin::crossOriginRefusal(const net::Headers &headers, const HostMatch &host,
+                                            const std::string &slug, const std::set<std::string> &allowed) const
 {
     if (headers.count("Origin") > 1)
         return "more than one Origin header";
     if (const std::string *origin = headers.find("Origin")) {
         std::string o = lower(*origin);
         if (o == "null")
-            return "requests from an opaque origin (Origin: null) are not forwarded";
-        if (o != "http://" + host.authority && !m_allowedOrigins.count(o))
-            return "cross-origin request from " + *origin + " refused: only pages served by this forwarder may use it"
-                   " (allow the origin in Settings if you trust it)";
+            return "requests from an opaque origin (Origin: null: a sandboxed page, a local file, a redirect from "
+                   "another site) are not forwarded, and cannot be allowed";
+        if (allowed.count(o))
+            return {}; // the user trusts this page: Sec-Fetch-Site (cross-site or same-site) does not matter
+        if (o != "http://" + host.authority) {
+            std::string line = "cross-origin request from " + *origin +
+                               " refused: only pages served by this forwarder may use it";
+            QString why;
+            const QString normal = AllowedOrigins::normalise(QString::fromStdString(*origin), &why);
+            if (normal.isEmpty())
+                return line + " (and " + why.toStdString() + ")";
+            const std::string endpoint = slug.empty() ? "ENDPOINT" : slug;
+            return line + ". If you trust that page, allow its origin: heyo forward " + endpoint +
+                   " --allow-origin " + normal.toStdString() +
+                   ", or in Heyo Access: Settings → Endpoints → Allowed origins";
+        }
     }
     if (const std::string *site = headers.find("Sec-Fetch-Site")) {
         std::string s = lower(*site);
-        const std::string *origin = headers.find("Origin");
-        bool allowedOrigin = origin && m_allowedOrigins.count(lower(*origin));
-        if (s != "none" && s != "same-origin" && !allowedOrigin)
-            return "cross-site request (Sec-Fetch-Site: " + *site + ") refused";
+        if (s != "none" && s != "same-origin")
+            return "cross-site request (Sec-Fetch-Site: " + *site +
+                   ") refused: pages of other sites may not link to or embed this forwarder (an allowed origin "
+                   "counts only for requests that carry its Origin, such as fetch, forms and WebSockets)";
     }
     return {};
 }

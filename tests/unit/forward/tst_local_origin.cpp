@@ -7,7 +7,8 @@ using heyo::forward::LocalOrigin;
 
 class LocalOriginTest : public QObject {
     Q_OBJECT
-    LocalOrigin m_origin{7001, {"demo-web"}, {"http://trusted.example:3000"}};
+    LocalOrigin m_origin{7001, {"demo-web"}};
+    std::set<std::string> m_allowed{"http://trusted.example:3000", "https://app.example"};
 
     heyo::net::Headers headers(std::initializer_list<std::pair<const char *, const char *>> list)
     {
@@ -16,10 +17,14 @@ class LocalOriginTest : public QObject {
             h.add(n, v);
         return h;
     }
-    QString refusal(std::initializer_list<std::pair<const char *, const char *>> list, const char *host = "127.0.0.1:7001")
+    QString refusal(std::initializer_list<std::pair<const char *, const char *>> list, const char *host = "127.0.0.1:7001",
+                    bool withAllowed = true)
     {
         auto match = m_origin.matchHost(host);
-        return match ? QString::fromStdString(m_origin.crossOriginRefusal(headers(list), *match)) : "no host";
+        static const std::set<std::string> none;
+        return match ? QString::fromStdString(
+                           m_origin.crossOriginRefusal(headers(list), *match, "demo-web", withAllowed ? m_allowed : none))
+                     : "no host";
     }
 
 private slots:
@@ -89,7 +94,68 @@ private slots:
 
     void userAllowedOriginPasses()
     {
-        QCOMPARE(refusal({{"Origin", "http://trusted.example:3000"}, {"Sec-Fetch-Site", "cross-site"}}), QString());
+        // Whatever Sec-Fetch-Site says: a page of another origin sends cross-site or same-site, never same-origin.
+        for (const char *site : {"cross-site", "same-site", "same-origin", "none"}) {
+            QCOMPARE(refusal({{"Origin", "http://trusted.example:3000"}, {"Sec-Fetch-Site", site}}), QString());
+            QCOMPARE(refusal({{"Origin", "https://app.example"}, {"Sec-Fetch-Site", site}}), QString());
+        }
+        QCOMPARE(refusal({{"Origin", "HTTPS://APP.EXAMPLE"}}), QString()); // origins compare case-insensitively
+        // On a slug name too (the router serves this endpoint under demo-web.localhost).
+        QCOMPARE(refusal({{"Origin", "https://app.example"}}, "demo-web.localhost:7001"), QString());
+        QCOMPARE(LocalOrigin::allowedOrigin(headers({{"Origin", "https://App.example"}}), m_allowed),
+                 std::string("https://app.example"));
+    }
+
+    void allowedMeansExactlyThatOrigin()
+    {
+        // Not another port, scheme or subdomain, not a suffix or prefix trick, and not without the list.
+        for (const char *origin : {"http://trusted.example", "https://trusted.example:3000", "http://trusted.example:30000",
+                                   "http://a.trusted.example:3000", "https://app.example:8443", "http://app.example",
+                                   "https://app.example.evil", "https://evilapp.example", "https://app.example/"})
+            QVERIFY2(!refusal({{"Origin", origin}}).isEmpty(), origin);
+        QVERIFY(!refusal({{"Origin", "https://app.example"}}, "127.0.0.1:7001", false).isEmpty());
+        QCOMPARE(LocalOrigin::allowedOrigin(headers({{"Origin", "https://app.example:8443"}}), m_allowed), std::string());
+        QCOMPARE(LocalOrigin::allowedOrigin(headers({}), m_allowed), std::string());
+        // Two Origin headers, even both allowed, are refused and never granted.
+        const auto twice = headers({{"Origin", "https://app.example"}, {"Origin", "https://app.example"}});
+        QCOMPARE(LocalOrigin::allowedOrigin(twice, m_allowed), std::string());
+        QVERIFY(!refusal({{"Origin", "https://app.example"}, {"Origin", "https://app.example"}}).isEmpty());
+    }
+
+    void nullAndSiteWithoutOriginStayRefused()
+    {
+        // Allowed origins cannot open these: Origin: null can come from any sandboxed page, and a cross-site request
+        // without Origin (a link, an <img>) does not say which page made it.
+        std::set<std::string> withNull = m_allowed;
+        withNull.insert("null");
+        auto match = m_origin.matchHost("127.0.0.1:7001");
+        QVERIFY(!m_origin.crossOriginRefusal(headers({{"Origin", "null"}}), *match, "demo-web", withNull).empty());
+        QVERIFY(refusal({{"Origin", "null"}}).contains("cannot be allowed"));
+        for (const char *site : {"cross-site", "same-site"}) {
+            const QString why = refusal({{"Sec-Fetch-Site", site}});
+            QVERIFY2(why.contains(QStringLiteral("Sec-Fetch-Site: ") + site), qPrintable(why));
+            QVERIFY2(why.contains("carry its Origin"), qPrintable(why));
+        }
+    }
+
+    void refusalSaysHowToAllow()
+    {
+        const QString why = refusal({{"Origin", "https://Other.example"}, {"Sec-Fetch-Site", "cross-site"}});
+        QVERIFY2(why.startsWith("cross-origin request from https://Other.example refused"), qPrintable(why));
+        // The exact command, with the origin as it must be written, and the place in the tray app.
+        QVERIFY2(why.contains("heyo forward demo-web --allow-origin https://other.example,"), qPrintable(why));
+        QVERIFY2(why.contains(QStringLiteral("Settings → Endpoints → Allowed origins")), qPrintable(why));
+        QVERIFY(!why.contains('\n'));
+        // The router cannot tell which endpoint yet: a placeholder, not a wrong slug.
+        auto match = m_origin.matchHost("127.0.0.1:7001");
+        const std::string noSlug =
+            m_origin.crossOriginRefusal(headers({{"Origin", "http://localhost:5173"}}), *match, "", m_allowed);
+        QVERIFY2(noSlug.find("heyo forward ENDPOINT --allow-origin http://localhost:5173,") != std::string::npos,
+                 noSlug.c_str());
+        // An origin that could never be allowed gets no such advice, but the reason.
+        const QString ext = refusal({{"Origin", "chrome-extension://abcdef"}});
+        QVERIFY2(ext.contains("only http:// and https:// origins can be allowed"), qPrintable(ext));
+        QVERIFY(!ext.contains("--allow-origin"));
     }
 };
 
