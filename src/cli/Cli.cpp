@@ -91,6 +91,33 @@ QString Cli::helpText() const
     return t;
 }
 
+QString Cli::commandHelp(const Command &command, const QCommandLineParser &parser)
+{
+    // Qt's usage line names the binary by its full path; ours names the command. The rest (description, options)
+    // is Qt's. No positional argument is declared, so Qt adds no "Arguments:" section that would list only the
+    // command's own name.
+    QString usage = QStringLiteral("Usage: heyo %1 [options]").arg(command.name());
+    if (!command.arguments().isEmpty())
+        usage += QLatin1Char(' ') + command.arguments();
+    const QString text = parser.helpText();
+    return usage + text.mid(text.indexOf(QLatin1Char('\n')));
+}
+
+QString Cli::serviceOptionProblem(const QString &service)
+{
+    // The service speaks TLS only: "localhost:8443" (read as http:// by URL guessing) or http://… would reach its
+    // port in plain HTTP, and the answer would be a bare "Connection closed". Say what to type instead.
+    if (service.isEmpty())
+        return {};
+    const qsizetype sep = service.indexOf(QLatin1String("://"));
+    if (sep > 0 && service.left(sep).compare(QLatin1String("https"), Qt::CaseInsensitive) == 0)
+        return {};
+    const QString rest = sep > 0 ? service.mid(sep + 3) : service;
+    return QStringLiteral("--service %1: the service speaks HTTPS only, so its URL must start with https://; "
+                          "use --service https://%2")
+        .arg(service, rest);
+}
+
 int Cli::start(const QStringList &arguments)
 {
     QStringList args = arguments.mid(1);
@@ -133,8 +160,6 @@ int Cli::start(const QStringList &arguments)
     m_parser = std::make_unique<QCommandLineParser>(); // outlives this call: commands run asynchronously
     QCommandLineParser &parser = *m_parser;
     parser.setApplicationDescription(command->summary());
-    parser.addPositionalArgument(command->name(), command->summary(),
-                                 command->name() + QLatin1Char(' ') + command->arguments());
     addGlobalOptions(parser);
     // --no-store sign-in options; `login` declares the same names itself.
     if (command->name() != QLatin1String("login")) {
@@ -149,7 +174,7 @@ int Cli::start(const QStringList &arguments)
         return ExitUsage;
     }
     if (parser.isSet(QStringLiteral("help"))) {
-        Terminal::out(parser.helpText());
+        Terminal::out(commandHelp(*command, parser));
         return ExitOk;
     }
     GlobalOptions g;
@@ -158,6 +183,10 @@ int Cli::start(const QStringList &arguments)
     g.account = parser.value(QStringLiteral("account"));
     g.noStore = parser.isSet(QStringLiteral("no-store"));
     g.verbose = parser.isSet(QStringLiteral("verbose"));
+    if (const QString problem = serviceOptionProblem(g.service); !problem.isEmpty()) {
+        Terminal::err(QStringLiteral("heyo: %1\n").arg(problem));
+        return ExitUsage;
+    }
     if (!g.verbose)
         QLoggingCategory::setFilterRules(QStringLiteral("heyo.*.info=false\nheyo.*.debug=false"));
     else
@@ -175,6 +204,10 @@ int Cli::start(const QStringList &arguments)
         return -1;
     }
     // --no-store: sign in into memory first, then run the command against that session.
+    if (const QString problem = ctx.serviceForSignIn().validate(); !problem.isEmpty()) {
+        Terminal::err(QStringLiteral("heyo: %1\n").arg(problem));
+        return ExitUsage;
+    }
     const auto then = [&ctx, command, &parser, positional](const auth::SessionManager::SignInReply &r) {
         if (!r.ok())
             return ctx.failWith(r);

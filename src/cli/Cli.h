@@ -26,6 +26,10 @@ public:
 private:
     Command *find(const QString &name) const;
     static void addGlobalOptions(QCommandLineParser &parser);
+    // `heyo <command> --help`: "Usage: heyo <command> [options] ARGS", then the description and options.
+    static QString commandHelp(const Command &command, const QCommandLineParser &parser);
+    // Why --service cannot be the service's URL (not https), with the URL to use instead; empty when it can.
+    static QString serviceOptionProblem(const QString &service);
     // Destroyed in reverse: the commands (a running forwarder) go before the context whose sessions they use.
     std::unique_ptr<CliContext> m_context;
     std::unique_ptr<QCommandLineParser> m_parser;

@@ -91,6 +91,15 @@ void GitCredentialCommand::run(CliContext &ctx, const QCommandLineParser &, cons
     if (args.size() != 1 ||
         (op != QLatin1String("get") && op != QLatin1String("store") && op != QLatin1String("erase")))
         return ctx.fail(ExitUsage, QStringLiteral("usage: heyo git-credential get|store|erase"));
+    if (Terminal::stdinIsTerminal()) {
+        // Run by hand rather than by git: say how git is meant to run it, then read as git would.
+        Terminal::err(QStringLiteral(
+            "heyo git-credential is a git credential helper: git runs it and writes protocol=https and host=... on\n"
+            "its standard input. To use it, configure git for the endpoint, and trust the service's CA:\n"
+            "  git config --global credential.https://SLUG.heyo.localhost:8443.helper '!heyo git-credential'\n"
+            "  git config --global http.https://SLUG.heyo.localhost:8443.sslCAInfo DATA/tls/ca.pem\n"
+            "Reading attributes from the terminal now (an empty line ends them).\n"));
+    }
     const QHash<QString, QString> attrs = readAttributes();
     // The token lives in the keychain already; git has nothing to store here, and a rejected token is renewed by the
     // session (kept key) or needs `heyo login`, not an erase.

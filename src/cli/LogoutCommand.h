@@ -18,6 +18,9 @@ public:
     bool needsSession() const override { return true; }
     void addOptions(QCommandLineParser &parser) override;
     void run(CliContext &ctx, const QCommandLineParser &parser, const QStringList &args) override;
+
+private:
+    void signOutEach(CliContext &ctx, QStringList ids);
 };
 
 } // namespace heyo::cli

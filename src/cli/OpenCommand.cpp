@@ -37,7 +37,7 @@ void OpenCommand::run(CliContext &ctx, const QCommandLineParser &p, const QStrin
     const QString hint =
         QStringLiteral("run `heyo forward %1` first (in another terminal), then `heyo open %1`").arg(slug);
     if (!port)
-        return ctx.fail(ExitFailure, QStringLiteral("%1 has no local port yet: %2").arg(slug, hint));
+        return explainNoPort(ctx, slug, hint);
     if (forward::PortAssignments::isFree(port))
         return ctx.fail(ExitFailure,
                         QStringLiteral("nothing forwards %1 on port %2: %3").arg(slug).arg(port).arg(hint));
@@ -57,6 +57,29 @@ void OpenCommand::run(CliContext &ctx, const QCommandLineParser &p, const QStrin
         return ctx.fail(ExitFailure, QStringLiteral("could not start xdg-open; the URL is %1").arg(url));
     Terminal::out(QStringLiteral("Opened %1\n").arg(url));
     ctx.finish(ExitOk);
+}
+
+void OpenCommand::explainNoPort(CliContext &ctx, const QString &slug, const QString &hint)
+{
+    // A typo and an endpoint never forwarded need different advice; only the endpoint lists can tell them apart.
+    const QStringList ids = ctx.requireAccounts();
+    if (ids.isEmpty())
+        return;
+    m_catalog = std::make_unique<EndpointCatalog>(&ctx.sessions());
+    m_catalog->fetch(ids, [&ctx, slug, hint](const EndpointCatalog::Result &r) {
+        if (EndpointCatalog::find(r, slug))
+            return ctx.fail(ExitFailure, QStringLiteral("%1 has no local port yet: %2").arg(slug, hint));
+        for (const QString &e : r.errors)
+            Terminal::err(QStringLiteral("heyo: %1\n").arg(e));
+        if (!r.errors.isEmpty()) // some list is missing: the endpoint may be in it
+            return ctx.fail(r.notSignedIn ? ExitNotSignedIn : ExitFailure,
+                            QStringLiteral("%1 has no local port yet, and not every endpoint list could be read")
+                                .arg(slug));
+        const QStringList known = EndpointCatalog::slugs(r);
+        const QString list = known.isEmpty() ? QStringLiteral("(none)") : known.join(QStringLiteral(", "));
+        ctx.fail(ExitFailure,
+                 QStringLiteral("no endpoint %1 in the signed-in accounts; known endpoints: %2").arg(slug, list));
+    });
 }
 
 } // namespace heyo::cli

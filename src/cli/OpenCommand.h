@@ -2,6 +2,9 @@
 #pragma once
 
 #include "cli/Command.h"
+#include "cli/EndpointCatalog.h"
+
+#include <memory>
 
 namespace heyo::cli
 {
@@ -15,6 +18,11 @@ public:
     bool needsSession() const override { return false; } // only the local port table is read
     void addOptions(QCommandLineParser &parser) override;
     void run(CliContext &ctx, const QCommandLineParser &parser, const QStringList &args) override;
+
+private:
+    // No port kept for `slug`: asks the accounts' endpoint lists whether it is an endpoint at all.
+    void explainNoPort(CliContext &ctx, const QString &slug, const QString &hint);
+    std::unique_ptr<EndpointCatalog> m_catalog;
 };
 
 } // namespace heyo::cli

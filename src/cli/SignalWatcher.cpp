@@ -15,6 +15,7 @@ namespace heyo::cli
 namespace
 {
 int g_fds[2] = {-1, -1}; // one watcher per process: the handler needs a global
+constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
 
 void onSignal(int sig)
 {
@@ -35,14 +36,15 @@ SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent)
     sa.sa_handler = onSignal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
-    ::sigaction(SIGINT, &sa, nullptr);
-    ::sigaction(SIGTERM, &sa, nullptr);
+    // SIGHUP too: a closed terminal or SSH session must drain the forwarder like Ctrl-C, not cut requests off.
+    for (const int sig : kSignals)
+        ::sigaction(sig, &sa, nullptr);
 }
 
 SignalWatcher::~SignalWatcher()
 {
-    ::signal(SIGINT, SIG_DFL);
-    ::signal(SIGTERM, SIG_DFL);
+    for (const int sig : kSignals)
+        ::signal(sig, SIG_DFL);
     delete m_notifier;
     for (int &fd : g_fds) {
         if (fd >= 0)

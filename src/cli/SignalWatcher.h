@@ -1,5 +1,5 @@
-// Turns SIGINT and SIGTERM into a Qt signal on the event loop (self-pipe + QSocketNotifier), so `heyo forward` can
-// close its listeners cleanly instead of dying mid-request.
+// Turns SIGINT, SIGTERM and SIGHUP into a Qt signal on the event loop (self-pipe + QSocketNotifier), so `heyo forward`
+// can close its listeners cleanly instead of dying mid-request.
 #pragma once
 
 #include <QObject>
