@@ -151,7 +151,7 @@ void ClientConnection::onDeadline()
             m_authHeld = false;
             Headers h;
             h.add("Content-Type", "text/plain; charset=utf-8");
-            m_state->setError("the endpoint refused the token and no new one arrived in time");
+            noteError("the endpoint refused the token and no new one arrived in time");
             respond(401, std::move(h), "the endpoint refused the token and no new one arrived in time\n");
             return;
         }
@@ -384,7 +384,7 @@ void ClientConnection::dispatch()
     } catch (const std::exception &e) {
         if (!ex->answered() && !ex->closed()) {
             ex->markAnswered();
-            m_state->setError(std::string("handler failed: ") + e.what());
+            noteError(std::string("handler failed: ") + e.what());
             respond(500, Headers{}, "internal error\n");
         }
     } catch (...) {
@@ -441,7 +441,7 @@ void ClientConnection::parseError()
 {
     const int st = m_parser.errorStatus() ? m_parser.errorStatus() : 400;
     const std::string line = std::string(reasonPhrase(st)) + ": " + m_parser.errorReason();
-    m_state->setError(line);
+    noteError(line);
     if (m_up) {
         UpstreamConnection *u = m_up;
         m_up = nullptr;
@@ -468,7 +468,7 @@ void ClientConnection::sendError(int status, const std::string &line, bool)
 {
     m_keepAlive = false;
     m_closeAfterResponse = true;
-    m_state->setError(line);
+    noteError(line);
     Headers h;
     h.add("Content-Type", "text/plain; charset=utf-8");
     std::string body = line + "\n";
@@ -476,6 +476,11 @@ void ClientConnection::sendError(int status, const std::string &line, bool)
     writeHead(status, {}, h, Framing::Length, body.size(), false);
     m_out.append(body);
     closeAfterFlush();
+}
+
+void ClientConnection::noteError(const std::string &line)
+{
+    m_state->setError(line, m_exchange ? m_reqStart : Clock::now());
 }
 
 void ClientConnection::closeAfterFlush()
@@ -579,6 +584,8 @@ void ClientConnection::respond(int status, Headers headers, std::string body)
         return;
     m_respStarted = true;
     m_status = status;
+    if (status < 400)
+        m_state->noteAnswered(m_reqStart);
     if (!m_reqDone) {
         if (m_exchange->request().expectContinue && !m_sentContinue)
             m_closeAfterResponse = true; // the client may never send the body it announced
@@ -750,6 +757,7 @@ int ClientConnection::upstreamHead(ResponseHead &head, const MessageParser &pars
         return -1; // the upstream stops parsing; it was already told we are gone
     }
     m_respStarted = true;
+    m_state->noteAnswered(m_reqStart); // the upstream answered: earlier errors are over (a hook may note a new one)
     if (m_hooks.onResponseHead)
         m_hooks.onResponseHead(head);
     m_status = head.status;
@@ -813,7 +821,7 @@ void ClientConnection::upstreamFailed(int status, const std::string &reason, boo
     }
     if (m_respStarted) {
         // The head is out: closing without the rest is the only honest signal left.
-        m_state->setError(reason);
+        noteError(reason);
         closeAfterFlush();
         return;
     }
@@ -826,7 +834,7 @@ void ClientConnection::upstreamFailed(int status, const std::string &reason, boo
     std::string line = m_hooks.describeError && status != 503 ? m_hooks.describeError(status, reason) : reason;
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
         line.pop_back();
-    m_state->setError(line);
+    noteError(line);
     if (m_bodyMode == BodyMode::Proxy)
         m_bodyMode = BodyMode::Discard;
     Headers h;

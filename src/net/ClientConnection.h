@@ -42,6 +42,7 @@ public:
     void proxy(const UpstreamTarget &target, const RequestHead &head, ProxyHooks hooks);
     void retryProxy(const RequestHead &head);                       // after a held 401
     void respondHeld(int status, Headers headers, std::string body); // giving up on a held 401
+    void noteError(const std::string &line); // the listener's error, dated by the current request (if any)
 
     // From UpstreamConnection (all on this loop).
     int upstreamHead(ResponseHead &head, const MessageParser &parser); // 0, or Pause for a tunnel

@@ -54,4 +54,10 @@ void ExchangeImpl::post(std::function<void()> fn)
     m_loop->post([self = shared_from_this(), fn = std::move(fn)] { fn(); });
 }
 
+void ExchangeImpl::noteError(const std::string &line)
+{
+    if (m_conn)
+        m_conn->noteError(line);
+}
+
 } // namespace heyo::net

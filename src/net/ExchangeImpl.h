@@ -21,6 +21,7 @@ public:
     void proxy(const UpstreamTarget &target, const RequestHead &head, ProxyHooks hooks = {}) override;
     void retry(const RequestHead &head) override;
     void post(std::function<void()> fn) override;
+    void noteError(const std::string &line) override;
 
     bool answered() const { return m_answered; }
     bool reading() const { return m_reading; }

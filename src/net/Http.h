@@ -126,6 +126,9 @@ public:
 
     // Run `fn` later on this exchange's loop thread (thread-safe; for answering after work done elsewhere).
     virtual void post(std::function<void()> fn) = 0;
+    // Records `line` as the listener's error, caused by this request (Counters::lastError), e.g. an upstream answer
+    // the handler knows to be a refusal. It stays current until a request that began later is answered.
+    virtual void noteError(const std::string &line) = 0;
 };
 using ExchangePtr = std::shared_ptr<Exchange>;
 
@@ -166,7 +169,12 @@ struct Counters {
     uint64_t requests = 0;
     uint64_t bytesIn = 0;  // from clients
     uint64_t bytesOut = 0; // to clients
+    // The latest error while it is current: until a request that began after it has been answered (by the upstream,
+    // or by the handler with a status below 400). Empty once that happened. The times let a caller with several
+    // listeners for one thing (127.0.0.1 and ::1) decide the same across them.
     std::string lastError;
+    std::chrono::steady_clock::time_point lastErrorAt{};    // when the request it came with began
+    std::chrono::steady_clock::time_point lastAnsweredAt{}; // when the latest answered request began
     // The upstream side of proxied exchanges: requests sent (retries included), connections opened for them (the
     // rest rode on pooled keep-alive connections), and how many of those TLS handshakes resumed a session.
     uint64_t upstreamRequests = 0;

@@ -96,10 +96,11 @@ void ForwardHandler::handle(const net::ExchangePtr &ex)
         ex->post([this, ex, f, fresh, error] {
             const ForwardRoute &route = *f->route;
             if (fresh.empty()) {
+                const std::string line = "not signed in to the account that owns '" + route.slug +
+                                         "': " + error.toStdString();
+                ex->noteError(line); // before the report, so whoever it reaches finds it in the counters
                 m_report(route.slug, route.accountId, ForwardEvent::SignInNeeded, error.toStdString());
-                return refuse(ex, 401,
-                              "not signed in to the account that owns '" + route.slug + "': " + error.toStdString() +
-                                  " (run: heyo login)");
+                return refuse(ex, 401, line + " (run: heyo login)");
             }
             f->token = fresh;
             send(ex, f);
@@ -113,11 +114,17 @@ void ForwardHandler::send(const net::ExchangePtr &ex, const std::shared_ptr<Flig
     net::RequestHead &head = ex->editRequest(); // rewritten in place: no copy of every header per request
     route.rewriter->rewriteRequest(head, f->localOrigin, f->token);
     net::ProxyHooks hooks;
-    hooks.onResponseHead = [this, f](net::ResponseHead &response) {
+    // Every error noted here goes to the exchange before the report, so the counters already show it when the Qt
+    // side hears of it; it stays current until a later request on this listener is answered.
+    std::weak_ptr<net::Exchange> weak = ex;
+    hooks.onResponseHead = [this, weak, f](net::ResponseHead &response) {
         const ForwardRoute &r = *f->route;
-        if (response.status == 403 && isEdgeRefusal(response))
-            m_report(r.slug, r.accountId, ForwardEvent::WrongAccount, "endpoint belongs to another account");
-        else if (response.status == 401 && isEdgeRefusal(response)) // not replayable, or rejected again:
+        if (response.status == 403 && isEdgeRefusal(response)) {
+            const std::string line = "endpoint belongs to another account";
+            if (auto ex = weak.lock())
+                ex->noteError(line);
+            m_report(r.slug, r.accountId, ForwardEvent::WrongAccount, line);
+        } else if (response.status == 401 && isEdgeRefusal(response)) // not replayable, or rejected again:
             m_tokens.fetch(r.accountId, f->token,
                            [](const std::string &, const QString &) {}); // refresh for what follows
         r.rewriter->rewriteResponse(response, f->localOrigin);
@@ -127,7 +134,6 @@ void ForwardHandler::send(const net::ExchangePtr &ex, const std::shared_ptr<Flig
     // Upstream 401 on a replayable request: one refresh shared by every request waiting on this account (the
     // SessionManager coalesces), then one retry with the new token; or, when no new token can be had, a 401 that
     // tells the user what to do.
-    std::weak_ptr<net::Exchange> weak = ex;
     hooks.onUnauthorized = [this, weak, f](const net::ResponseHead &response) {
         if (weak.expired() || !isEdgeRefusal(response)) // the app's own 401 is the app's business
             return false;
@@ -139,8 +145,9 @@ void ForwardHandler::send(const net::ExchangePtr &ex, const std::shared_ptr<Flig
                 const ForwardRoute &r = *f->route;
                 if (fresh.empty() || fresh == f->token) {
                     const QString who = r.accountName.isEmpty() ? r.accountId : r.accountName;
-                    m_report(r.slug, r.accountId, ForwardEvent::SignInNeeded,
-                             error.isEmpty() ? "the endpoint refused the token" : error.toStdString());
+                    const std::string why = error.isEmpty() ? "the endpoint refused the token" : error.toStdString();
+                    ex->noteError("signed out of " + who.toStdString() + ": " + why);
+                    m_report(r.slug, r.accountId, ForwardEvent::SignInNeeded, why);
                     net::Headers h;
                     h.set("Content-Type", "text/plain; charset=utf-8");
                     h.set("Cache-Control", "no-store");
@@ -156,10 +163,12 @@ void ForwardHandler::send(const net::ExchangePtr &ex, const std::shared_ptr<Flig
         });
         return true;
     };
-    hooks.describeError = [this, f](int status, const std::string &reason) {
+    hooks.describeError = [this, weak, f](int status, const std::string &reason) {
         const ForwardRoute &r = *f->route;
         std::string line = status == 504 ? "endpoint '" + r.slug + "' did not answer in time (" + reason + ")"
                                          : "cannot reach endpoint '" + r.slug + "': " + reason;
+        if (auto ex = weak.lock())
+            ex->noteError(line); // the engine notes it too, but only after this returns
         m_report(r.slug, r.accountId, ForwardEvent::UpstreamError, line);
         return line;
     };

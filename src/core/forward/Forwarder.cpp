@@ -8,6 +8,8 @@
 
 #include <QPointer>
 
+#include <algorithm>
+
 #include <unistd.h>
 
 namespace heyo::forward {
@@ -251,9 +253,15 @@ QList<ForwardStats> Forwarder::stats() const
         ForwardStats s;
         s.slug = slug;
         s.port = l.port;
-        s.lastError = l.lastError;
-        for (uint64_t id : l.listenerIds) {
-            net::Counters c = m_engine->counters(id);
+        std::vector<net::Counters> counters;
+        for (uint64_t id : l.listenerIds)
+            counters.push_back(m_engine->counters(id));
+        // An error is current until a request that began later is answered, on either address (127.0.0.1 or ::1):
+        // a browser's retry may well come in on the other one.
+        std::chrono::steady_clock::time_point answered{}, errorAt{};
+        for (const net::Counters &c : counters)
+            answered = std::max(answered, c.lastAnsweredAt);
+        for (const net::Counters &c : counters) {
             s.openConnections += c.openConnections;
             s.requests += c.requests;
             s.bytesIn += c.bytesIn;
@@ -261,8 +269,10 @@ QList<ForwardStats> Forwarder::stats() const
             s.upstreamRequests += c.upstreamRequests;
             s.upstreamConnections += c.upstreamConnections;
             s.upstreamTlsResumed += c.upstreamTlsResumed;
-            if (s.lastError.isEmpty() && !c.lastError.empty())
+            if (!c.lastError.empty() && c.lastErrorAt >= answered && c.lastErrorAt >= errorAt) {
                 s.lastError = QString::fromStdString(c.lastError);
+                errorAt = c.lastErrorAt;
+            }
         }
         return s;
     };
@@ -276,9 +286,9 @@ QList<ForwardStats> Forwarder::stats() const
 void Forwarder::report(const std::string &slug, const QString &accountId, ForwardEvent event,
                        const std::string &message)
 {
+    // Only told on: the error itself is in the engine's counters (ForwardHandler noted it), where it ends when a
+    // later request is answered.
     QString s = QString::fromStdString(slug), m = QString::fromStdString(message);
-    if (auto it = m_endpoints.find(s); it != m_endpoints.end())
-        it->lastError = m;
     switch (event) {
     case ForwardEvent::WrongAccount:
         emit wrongAccount(s, m);

@@ -40,7 +40,7 @@ struct ForwardStats {
     quint64 requests = 0;
     quint64 bytesIn = 0;
     quint64 bytesOut = 0;
-    QString lastError;
+    QString lastError; // the current error only: empty once a request that began after it was answered
     quint64 upstreamRequests = 0;    // sent to the endpoint (a retry after a refresh counts again)
     quint64 upstreamConnections = 0; // TLS connections opened for them (the rest reused the keep-alive pool)
     quint64 upstreamTlsResumed = 0;  // of those, handshakes that resumed a session
@@ -92,7 +92,6 @@ private:
         std::vector<uint64_t> listenerIds; // 127.0.0.1 and, where the host has it, ::1
         std::shared_ptr<ForwardHandler> handler;
         ForwardRoute route;
-        QString lastError;
     };
     bool listenBoth(Listening &l, quint16 port, QString *error);
     void closeListening(Listening &l, std::chrono::milliseconds grace);
