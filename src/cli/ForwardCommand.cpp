@@ -8,6 +8,7 @@
 
 #include "core/Redact.h"
 #include "core/forward/AccountTokens.h"
+#include "core/forward/AllowedOrigins.h"
 #include "core/forward/Forwarder.h"
 #include "core/forward/PortAssignments.h"
 
@@ -43,6 +44,13 @@ void ForwardCommand::addOptions(QCommandLineParser &p)
                  QStringLiteral("Also listen on PORT for http://<slug>.localhost:PORT/ (7000 is the usual one; 0 picks "
                                 "a free port)."),
                  QStringLiteral("PORT")});
+    p.addOption({QStringLiteral("allow-origin"),
+                 QStringLiteral("Let browser pages at ORIGIN (e.g. https://app.example) use the endpoints named; "
+                                "kept for next time (repeatable)."),
+                 QStringLiteral("ORIGIN")});
+    p.addOption({QStringLiteral("disallow-origin"),
+                 QStringLiteral("Remove ORIGIN from the endpoints' allowed origins (repeatable)."),
+                 QStringLiteral("ORIGIN")});
     p.setApplicationDescription(QStringLiteral(
         "Forward private endpoints to loopback ports: any unmodified tool (curl, git, a browser) reaches\n"
         "http://127.0.0.1:PORT/ and the forwarder attaches the token of the account that owns the endpoint.\n\n"
@@ -51,7 +59,13 @@ void ForwardCommand::addOptions(QCommandLineParser &p)
         "  SLUG:PORT   a port of your choice (also kept for next time)\n"
         "  --all       every endpoint of every signed-in account\n"
         "  --router P  one more port that routes by name: http://<slug>.localhost:P/ gives each endpoint its own\n"
-        "              browser origin (its own cookies)\n\n"
+        "              browser origin (its own cookies)\n"
+        "  --allow-origin O\n"
+        "              let browser pages at origin O (scheme://host[:port], e.g. http://localhost:5173) use the\n"
+        "              endpoints named: their fetch, form and WebSocket requests pass, CORS preflights are answered.\n"
+        "              Kept per endpoint like its port, shared with Heyo Access (Settings → Endpoints → Allowed\n"
+        "              origins) and listed at each start; --disallow-origin O removes it. Only for pages you\n"
+        "              trust: they act with your token. `null` and wildcards cannot be allowed.\n\n"
         "A port in use is an error naming the process that holds it (exit 1); it is never silently moved.\n"
         "Prints one `Forwarding http://127.0.0.1:PORT → URL` line per endpoint on stdout, then runs until Ctrl-C\n"
         "(SIGINT), SIGTERM or SIGHUP (the terminal closed): listeners close, requests in flight finish (up to\n"
@@ -71,6 +85,19 @@ void ForwardCommand::run(CliContext &ctx, const QCommandLineParser &p, const QSt
         if (!ok || port > 65535)
             return ctx.fail(ExitUsage, QStringLiteral("--router needs a port number"));
         m_router = quint16(port);
+    }
+    for (const auto &[option, list] : {std::pair{QStringLiteral("allow-origin"), &m_allowOrigins},
+                                       std::pair{QStringLiteral("disallow-origin"), &m_disallowOrigins}}) {
+        for (const QString &value : p.values(option)) {
+            QString error;
+            const QString origin = forward::AllowedOrigins::normalise(value, &error);
+            if (origin.isEmpty())
+                return ctx.fail(ExitUsage, QStringLiteral("--%1: %2").arg(option, error));
+            list->append(origin);
+        }
+        if (m_all && !list->isEmpty())
+            return ctx.fail(ExitUsage, QStringLiteral("--%1 applies to the endpoints named: give their slugs, not "
+                                                      "--all").arg(option));
     }
     QSet<QString> seen;
     for (const QString &a : args) {
@@ -144,6 +171,7 @@ void ForwardCommand::start(CliContext &ctx, const EndpointCatalog::Result &catal
     options.threads = 2;
     m_forwarder = std::make_unique<forward::Forwarder>(m_tokens.get(), options);
     wireNotices(ctx);
+    forward::AllowedOrigins origins(ctx.settings());
 
     QStringList lines;
     for (const auto &[r, e] : std::as_const(chosen)) {
@@ -167,6 +195,13 @@ void ForwardCommand::start(CliContext &ctx, const EndpointCatalog::Result &catal
         spec.accountName = e->account.email;
         spec.endpointUrl = e->endpoint.url;
         spec.port = port;
+        for (const QString &o : std::as_const(m_allowOrigins))
+            if (!origins.allow(e->account.id, slug, o, &error))
+                return ctx.fail(ExitFailure, QStringLiteral("%1: %2").arg(slug, error));
+        for (const QString &o : std::as_const(m_disallowOrigins))
+            if (!origins.disallow(e->account.id, slug, o, &error))
+                return ctx.fail(ExitFailure, QStringLiteral("%1: %2").arg(slug, error));
+        spec.allowedOrigins = origins.of(e->account.id, slug);
         if (!m_forwarder->forward(spec, &error)) {
             m_forwarder->stopAll(std::chrono::milliseconds(0));
             return ctx.fail(ExitFailure, QStringLiteral("%1: %2").arg(slug, error));
@@ -174,6 +209,9 @@ void ForwardCommand::start(CliContext &ctx, const EndpointCatalog::Result &catal
         lines << QStringLiteral("Forwarding http://127.0.0.1:%1 → %2\n")
                      .arg(m_forwarder->portOf(slug))
                      .arg(urlText(e->endpoint.url));
+        if (!spec.allowedOrigins.isEmpty())
+            lines << QStringLiteral("  allowed origins: %1 (--disallow-origin ORIGIN removes one)\n")
+                         .arg(spec.allowedOrigins.join(QStringLiteral(", ")));
     }
     if (m_router) {
         QString error;

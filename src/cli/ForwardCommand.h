@@ -1,5 +1,5 @@
-// `heyo forward SLUG[:PORT]... | --all [--router PORT]`: forwards endpoints to loopback ports until SIGINT/SIGTERM,
-// each with the token of the account that owns it.
+// `heyo forward SLUG[:PORT]... [--allow-origin ORIGIN]... | --all`, optionally `--router PORT`: forwards endpoints
+// to loopback ports until SIGINT/SIGTERM, each with the token of the account that owns it.
 #pragma once
 
 #include "cli/Command.h"
@@ -30,7 +30,10 @@ public:
     ~ForwardCommand() override;
     QString name() const override { return QStringLiteral("forward"); }
     QString summary() const override { return QStringLiteral("Forward endpoints to local ports until Ctrl-C"); }
-    QString arguments() const override { return QStringLiteral("SLUG[:PORT]... | --all [--router PORT]"); }
+    QString arguments() const override
+    {
+        return QStringLiteral("SLUG[:PORT]... [--allow-origin ORIGIN] | --all [--router PORT]");
+    }
     void addOptions(QCommandLineParser &parser) override;
     void run(CliContext &ctx, const QCommandLineParser &parser, const QStringList &args) override;
 
@@ -48,6 +51,7 @@ private:
     QList<Request> m_requests;
     bool m_all = false;
     std::optional<quint16> m_router;
+    QStringList m_allowOrigins, m_disallowOrigins; // normalised; saved for each endpoint named
     std::unique_ptr<EndpointCatalog> m_catalog;
     std::unique_ptr<forward::PortAssignments> m_ports;
     std::unique_ptr<forward::AccountTokens> m_tokens;
