@@ -220,6 +220,7 @@ MessageParser::Result MessageParser::feed(const char *data, size_t len)
                 llhttp_resume_after_upgrade(&m_parser);
         }
         size_t chunk = static_cast<size_t>(end - pos);
+        bool headEnds = false; // this chunk ends with a whole request or response head
         if (m_inHead || m_scanTrailers) {
             if (chunk == 0)
                 break;
@@ -227,12 +228,20 @@ MessageParser::Result MessageParser::feed(const char *data, size_t len)
             const int scanned = scanHead(pos, chunk, &used);
             if (scanned < 0)
                 return {Status::Error, static_cast<size_t>(pos - data)};
+            headEnds = scanned > 0 && m_inHead;
             if (scanned > 0)
                 m_scanTrailers = false; // the trailer section ends here; llhttp completes the message next
             chunk = used;
         }
         m_pauseRequested = false;
         llhttp_errno_t e = llhttp_execute(&m_parser, pos, chunk);
+        if (e == HPE_OK && headEnds && m_inHead && m_kind == Kind::Request &&
+            llhttp_get_method(&m_parser) == HTTP_PRI) {
+            // "PRI * HTTP/2.0" and an empty line: the start of the HTTP/2 connection preface, whose "SM" line llhttp
+            // now waits for (it never ends this head). Say so, in HTTP/1.1, rather than reject "SM" as a bad head.
+            fail(505, "HTTP/2 is not enabled on this port (use HTTP/1.1)");
+            return {Status::Error, static_cast<size_t>(pos - data)};
+        }
         if (e == HPE_OK) {
             pos += chunk;
             continue;
