@@ -60,7 +60,8 @@ QString AllowedOrigins::normalise(const QString &input, QString *error)
     if (text.compare(QLatin1String("null"), Qt::CaseInsensitive) == 0)
         return fail(tr("'null' cannot be allowed: every sandboxed page and local file sends Origin: null"));
     if (text.contains(u'*'))
-        return fail(tr("'%1': wildcards cannot be allowed; name one exact origin such as https://app.example").arg(text));
+        return fail(
+            tr("'%1': wildcards cannot be allowed; name one exact origin such as https://app.example").arg(text));
     const qsizetype sep = text.indexOf(QLatin1String("://"));
     if (sep <= 0)
         return fail(tr("'%1' is not an origin: %2").arg(text, example));

@@ -53,8 +53,8 @@ std::string LocalOrigin::allowedOrigin(const net::Headers &headers, const std::s
     return allowed.count(o) ? o : std::string();
 }
 
-std::string LocalOrigin::crossOriginRefusal(const net::Headers &headers, const HostMatch &host,
-                                            const std::string &slug, const std::set<std::string> &allowed) const
+std::string LocalOrigin::crossOriginRefusal(const net::Headers &headers, const HostMatch &host, const std::string &slug,
+                                            const std::set<std::string> &allowed) const
 {
     if (headers.count("Origin") > 1)
         return "more than one Origin header";
@@ -66,16 +66,15 @@ std::string LocalOrigin::crossOriginRefusal(const net::Headers &headers, const H
         if (allowed.count(o))
             return {}; // the user trusts this page: Sec-Fetch-Site (cross-site or same-site) does not matter
         if (o != "http://" + host.authority) {
-            std::string line = "cross-origin request from " + *origin +
-                               " refused: only pages served by this forwarder may use it";
+            std::string line =
+                "cross-origin request from " + *origin + " refused: only pages served by this forwarder may use it";
             QString why;
             const QString normal = AllowedOrigins::normalise(QString::fromStdString(*origin), &why);
             if (normal.isEmpty())
                 return line + " (and " + why.toStdString() + ")";
             const std::string endpoint = slug.empty() ? "ENDPOINT" : slug;
-            return line + ". If you trust that page, allow its origin: heyo forward " + endpoint +
-                   " --allow-origin " + normal.toStdString() +
-                   ", or in Heyo Access: Settings → Endpoints → Allowed origins";
+            return line + ". If you trust that page, allow its origin: heyo forward " + endpoint + " --allow-origin " +
+                   normal.toStdString() + ", or in Heyo Access: Settings → Endpoints → Allowed origins";
         }
     }
     if (const std::string *site = headers.find("Sec-Fetch-Site")) {

@@ -24,8 +24,8 @@ using heyo::test::RawClient;
 namespace {
 
 const QString kAda = QStringLiteral("ada@demo.heyo");
-const QString kApp = QStringLiteral("https://app.example");    // allowed for demo-web
-const QString kDev = QStringLiteral("http://localhost:5173");  // allowed for demo-ws
+const QString kApp = QStringLiteral("https://app.example");   // allowed for demo-web
+const QString kDev = QStringLiteral("http://localhost:5173"); // allowed for demo-ws
 const QString kEvil = QStringLiteral("https://evil.example"); // allowed nowhere
 
 QString echoedHeader(const QByteArray &json, const QString &name)
@@ -158,9 +158,10 @@ private slots:
     void preflightAnsweredWithoutReachingTheEdge()
     {
         const int before = edgeHits(m_edge, "demo-web");
-        auto r = curl({"-X", "OPTIONS", "-H", "Origin: " + kApp, "-H", "Sec-Fetch-Site: cross-site", "-H",
-                       "Access-Control-Request-Method: PUT", "-H", "Access-Control-Request-Headers: content-type,x-trace",
-                       "-H", "Access-Control-Request-Private-Network: true", local("demo-web", "/api/echo")});
+        auto r =
+            curl({"-X", "OPTIONS", "-H", "Origin: " + kApp, "-H", "Sec-Fetch-Site: cross-site", "-H",
+                  "Access-Control-Request-Method: PUT", "-H", "Access-Control-Request-Headers: content-type,x-trace",
+                  "-H", "Access-Control-Request-Private-Network: true", local("demo-web", "/api/echo")});
         QCOMPARE(r.status, 204);
         QCOMPARE(r.header("Access-Control-Allow-Origin"), kApp.toUtf8());
         QCOMPARE(r.header("Access-Control-Allow-Methods"), QByteArray("PUT"));
@@ -186,10 +187,10 @@ private slots:
     {
         const int before = edgeHits(m_edge, "demo-web");
         for (const char *method : {"GET", "POST", "OPTIONS"})
-            verifyRefusedWithHowTo(curl(fromPage(kEvil) + QStringList{"-X", method, "-H",
-                                                                      "Access-Control-Request-Method: POST",
-                                                                      local("demo-web", "/api/echo")}),
-                                   "demo-web", kEvil);
+            verifyRefusedWithHowTo(
+                curl(fromPage(kEvil) + QStringList{"-X", method, "-H", "Access-Control-Request-Method: POST",
+                                                   local("demo-web", "/api/echo")}),
+                "demo-web", kEvil);
         // Allowed for demo-web is not allowed for demo-files.
         verifyRefusedWithHowTo(curl(fromPage(kApp) + QStringList{local("demo-files", "/download?size=10")}),
                                "demo-files", kApp);
@@ -268,15 +269,16 @@ private slots:
         QVERIFY(m_fwd->setAllowedOrigins("demo-files", {kApp}));
         QVERIFY(m_fwd->setAllowedOrigins("demo-web", {}));
         QVERIFY(!m_fwd->setAllowedOrigins("demo-git", {kApp})); // not forwarded
-        QCOMPARE(port("demo-files"), files); // the same listeners: nothing restarted
+        QCOMPARE(port("demo-files"), files);                    // the same listeners: nothing restarted
         QCOMPARE(port("demo-web"), web);
         auto r = curl(fromPage(kApp) + QStringList{local("demo-files", "/download?size=10")});
         QCOMPARE(r.status, 200);
         QCOMPARE(r.header("Access-Control-Allow-Origin"), kApp.toUtf8());
         verifyRefusedWithHowTo(curl(fromPage(kApp) + QStringList{local("demo-web", "/api/whoami")}), "demo-web", kApp);
         // The router follows.
-        QCOMPARE(curl(fromPage(kApp) + QStringList{"http://demo-files.localhost:" + router + "/download?size=1"}).status,
-                 200);
+        QCOMPARE(
+            curl(fromPage(kApp) + QStringList{"http://demo-files.localhost:" + router + "/download?size=1"}).status,
+            200);
         QCOMPARE(curl(fromPage(kApp) + QStringList{"http://demo-web.localhost:" + router + "/api/whoami"}).status, 403);
     }
 

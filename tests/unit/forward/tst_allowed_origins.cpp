@@ -16,20 +16,34 @@ private slots:
     {
         QTest::addColumn<QString>("input");
         QTest::addColumn<QString>("origin");
-        QTest::newRow("plain") << "https://app.example" << "https://app.example";
-        QTest::newRow("case") << "HTTPS://App.EXAMPLE" << "https://app.example";
-        QTest::newRow("default https port") << "https://app.example:443" << "https://app.example";
-        QTest::newRow("default http port") << "http://app.example:80" << "http://app.example";
-        QTest::newRow("http on 443 is not default") << "http://app.example:443" << "http://app.example:443";
-        QTest::newRow("other port") << "http://localhost:5173" << "http://localhost:5173";
-        QTest::newRow("zero-padded port") << "http://localhost:05173" << "http://localhost:5173";
-        QTest::newRow("trailing slash") << "https://app.example/" << "https://app.example";
-        QTest::newRow("spaces around") << "  https://app.example  " << "https://app.example";
-        QTest::newRow("ipv4") << "http://127.0.0.1:3000" << "http://127.0.0.1:3000";
-        QTest::newRow("ipv6") << "http://[0:0:0:0:0:0:0:1]:3000" << "http://[::1]:3000";
-        QTest::newRow("ipv6 upper") << "http://[FE80::1]" << "http://[fe80::1]";
-        QTest::newRow("idn") << "https://bücher.example" << "https://xn--bcher-kva.example";
-        QTest::newRow("underscore") << "http://my_app.internal:8080" << "http://my_app.internal:8080";
+        QTest::newRow("plain") << "https://app.example"
+                               << "https://app.example";
+        QTest::newRow("case") << "HTTPS://App.EXAMPLE"
+                              << "https://app.example";
+        QTest::newRow("default https port") << "https://app.example:443"
+                                            << "https://app.example";
+        QTest::newRow("default http port") << "http://app.example:80"
+                                           << "http://app.example";
+        QTest::newRow("http on 443 is not default") << "http://app.example:443"
+                                                    << "http://app.example:443";
+        QTest::newRow("other port") << "http://localhost:5173"
+                                    << "http://localhost:5173";
+        QTest::newRow("zero-padded port") << "http://localhost:05173"
+                                          << "http://localhost:5173";
+        QTest::newRow("trailing slash") << "https://app.example/"
+                                        << "https://app.example";
+        QTest::newRow("spaces around") << "  https://app.example  "
+                                       << "https://app.example";
+        QTest::newRow("ipv4") << "http://127.0.0.1:3000"
+                              << "http://127.0.0.1:3000";
+        QTest::newRow("ipv6") << "http://[0:0:0:0:0:0:0:1]:3000"
+                              << "http://[::1]:3000";
+        QTest::newRow("ipv6 upper") << "http://[FE80::1]"
+                                    << "http://[fe80::1]";
+        QTest::newRow("idn") << "https://bücher.example"
+                             << "https://xn--bcher-kva.example";
+        QTest::newRow("underscore") << "http://my_app.internal:8080"
+                                    << "http://my_app.internal:8080";
     }
     void normalisedLikeABrowser()
     {
@@ -44,34 +58,62 @@ private slots:
     {
         QTest::addColumn<QString>("input");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("empty") << "" << "no origin given";
-        QTest::newRow("null") << "null" << "Origin: null";
-        QTest::newRow("NULL") << "NULL" << "Origin: null";
-        QTest::newRow("star") << "*" << "wildcards";
-        QTest::newRow("wildcard host") << "https://*.app.example" << "wildcards";
-        QTest::newRow("path") << "https://app.example/page" << "path, query or fragment";
-        QTest::newRow("query") << "https://app.example?x=1" << "path, query or fragment";
-        QTest::newRow("fragment") << "https://app.example#top" << "path, query or fragment";
-        QTest::newRow("two slashes") << "https://app.example//" << "path, query or fragment";
-        QTest::newRow("backslash") << "https://app.example\\x" << "path, query or fragment";
-        QTest::newRow("user") << "https://ada@app.example" << "user name";
-        QTest::newRow("no scheme") << "app.example" << "is not an origin";
-        QTest::newRow("ftp") << "ftp://app.example" << "only http:// and https://";
-        QTest::newRow("extension") << "chrome-extension://abcdef" << "only http:// and https://";
-        QTest::newRow("file") << "file://" << "only http:// and https://";
-        QTest::newRow("no host") << "https://" << "is not an origin";
-        QTest::newRow("port only") << "https://:8443" << "host name is not valid";
-        QTest::newRow("port 0") << "http://localhost:0" << "port must be";
-        QTest::newRow("port too big") << "http://localhost:65536" << "port must be";
-        QTest::newRow("port sign") << "http://localhost:+80" << "port must be";
-        QTest::newRow("empty port") << "http://localhost:" << "port must be";
-        QTest::newRow("space inside") << "https://app .example" << "is not an origin";
-        QTest::newRow("bad char") << "https://app$.example" << "host name is not valid";
-        QTest::newRow("empty label") << "https://app..example" << "host name is not valid";
-        QTest::newRow("bare ipv6") << "http://::1:3000" << "in brackets";
-        QTest::newRow("bad ipv6") << "http://[::g]:3000" << "IPv6 address";
-        QTest::newRow("ipv6 zone") << "http://[fe80::1%eth0]" << "IPv6 address";
-        QTest::newRow("unclosed ipv6") << "http://[::1:3000" << "IPv6 address";
+        QTest::newRow("empty") << ""
+                               << "no origin given";
+        QTest::newRow("null") << "null"
+                              << "Origin: null";
+        QTest::newRow("NULL") << "NULL"
+                              << "Origin: null";
+        QTest::newRow("star") << "*"
+                              << "wildcards";
+        QTest::newRow("wildcard host") << "https://*.app.example"
+                                       << "wildcards";
+        QTest::newRow("path") << "https://app.example/page"
+                              << "path, query or fragment";
+        QTest::newRow("query") << "https://app.example?x=1"
+                               << "path, query or fragment";
+        QTest::newRow("fragment") << "https://app.example#top"
+                                  << "path, query or fragment";
+        QTest::newRow("two slashes") << "https://app.example//"
+                                     << "path, query or fragment";
+        QTest::newRow("backslash") << "https://app.example\\x"
+                                   << "path, query or fragment";
+        QTest::newRow("user") << "https://ada@app.example"
+                              << "user name";
+        QTest::newRow("no scheme") << "app.example"
+                                   << "is not an origin";
+        QTest::newRow("ftp") << "ftp://app.example"
+                             << "only http:// and https://";
+        QTest::newRow("extension") << "chrome-extension://abcdef"
+                                   << "only http:// and https://";
+        QTest::newRow("file") << "file://"
+                              << "only http:// and https://";
+        QTest::newRow("no host") << "https://"
+                                 << "is not an origin";
+        QTest::newRow("port only") << "https://:8443"
+                                   << "host name is not valid";
+        QTest::newRow("port 0") << "http://localhost:0"
+                                << "port must be";
+        QTest::newRow("port too big") << "http://localhost:65536"
+                                      << "port must be";
+        QTest::newRow("port sign") << "http://localhost:+80"
+                                   << "port must be";
+        QTest::newRow("empty port") << "http://localhost:"
+                                    << "port must be";
+        QTest::newRow("space inside") << "https://app .example"
+                                      << "is not an origin";
+        QTest::newRow("bad char") << "https://app$.example"
+                                  << "host name is not valid";
+        QTest::newRow("empty label") << "https://app..example"
+                                     << "host name is not valid";
+        QTest::newRow("bare ipv6") << "http://::1:3000"
+                                   << "in brackets";
+        QTest::newRow("bad ipv6") << "http://[::g]:3000"
+                                  << "IPv6 address";
+        QTest::newRow("ipv6 zone") << "http://[fe80::1%eth0]"
+                                   << "IPv6 address";
+        QTest::newRow("unclosed ipv6") << "http://[::1:3000"
+                                       << "IPv6 address";
     }
     void notOriginsRefused()
     {

@@ -46,12 +46,12 @@ private slots:
 
     void preflightAnswerGivesWhatWasAsked()
     {
-        const Headers a = CorsGrant::preflightAnswer(
-            headers({{"Origin", "https://app.example"},
-                     {"Access-Control-Request-Method", "DELETE"},
-                     {"Access-Control-Request-Headers", "content-type, x-custom"},
-                     {"Access-Control-Request-Private-Network", "true"}}),
-            "https://app.example");
+        const Headers a =
+            CorsGrant::preflightAnswer(headers({{"Origin", "https://app.example"},
+                                                {"Access-Control-Request-Method", "DELETE"},
+                                                {"Access-Control-Request-Headers", "content-type, x-custom"},
+                                                {"Access-Control-Request-Private-Network", "true"}}),
+                                       "https://app.example");
         QCOMPARE(value(a, "Access-Control-Allow-Origin"), "https://app.example");
         QCOMPARE(value(a, "Access-Control-Allow-Methods"), "DELETE");
         QCOMPARE(value(a, "Access-Control-Allow-Headers"), "content-type, x-custom");

@@ -17,13 +17,13 @@ class LocalOriginTest : public QObject {
             h.add(n, v);
         return h;
     }
-    QString refusal(std::initializer_list<std::pair<const char *, const char *>> list, const char *host = "127.0.0.1:7001",
-                    bool withAllowed = true)
+    QString refusal(std::initializer_list<std::pair<const char *, const char *>> list,
+                    const char *host = "127.0.0.1:7001", bool withAllowed = true)
     {
         auto match = m_origin.matchHost(host);
         static const std::set<std::string> none;
-        return match ? QString::fromStdString(
-                           m_origin.crossOriginRefusal(headers(list), *match, "demo-web", withAllowed ? m_allowed : none))
+        return match ? QString::fromStdString(m_origin.crossOriginRefusal(headers(list), *match, "demo-web",
+                                                                          withAllowed ? m_allowed : none))
                      : "no host";
     }
 
@@ -109,12 +109,14 @@ private slots:
     void allowedMeansExactlyThatOrigin()
     {
         // Not another port, scheme or subdomain, not a suffix or prefix trick, and not without the list.
-        for (const char *origin : {"http://trusted.example", "https://trusted.example:3000", "http://trusted.example:30000",
-                                   "http://a.trusted.example:3000", "https://app.example:8443", "http://app.example",
-                                   "https://app.example.evil", "https://evilapp.example", "https://app.example/"})
+        for (const char *origin :
+             {"http://trusted.example", "https://trusted.example:3000", "http://trusted.example:30000",
+              "http://a.trusted.example:3000", "https://app.example:8443", "http://app.example",
+              "https://app.example.evil", "https://evilapp.example", "https://app.example/"})
             QVERIFY2(!refusal({{"Origin", origin}}).isEmpty(), origin);
         QVERIFY(!refusal({{"Origin", "https://app.example"}}, "127.0.0.1:7001", false).isEmpty());
-        QCOMPARE(LocalOrigin::allowedOrigin(headers({{"Origin", "https://app.example:8443"}}), m_allowed), std::string());
+        QCOMPARE(LocalOrigin::allowedOrigin(headers({{"Origin", "https://app.example:8443"}}), m_allowed),
+                 std::string());
         QCOMPARE(LocalOrigin::allowedOrigin(headers({}), m_allowed), std::string());
         // Two Origin headers, even both allowed, are refused and never granted.
         const auto twice = headers({{"Origin", "https://app.example"}, {"Origin", "https://app.example"}});
