@@ -1,6 +1,8 @@
 // The endpoints tree model: in-place updates from the service's lists and the forwarder's counters.
 #include "EndpointModel.h"
 
+#include "core/DataSize.h"
+
 #include <QFont>
 #include <QGuiApplication>
 #include <QLocale>
@@ -32,11 +34,6 @@ QUrl EndpointModel::localUrl(const QString &slug, quint16 port)
     return QUrl(QStringLiteral("http://%1.localhost:%2/").arg(slug).arg(port));
 }
 
-QString EndpointModel::humanBytes(quint64 bytes)
-{
-    return QLocale().formattedDataSize(qint64(bytes), 1, QLocale::DataSizeTraditionalFormat);
-}
-
 void EndpointModel::watch(forward::Forwarder *forwarder, int intervalMs)
 {
     if (m_forwarder)
@@ -47,10 +44,15 @@ void EndpointModel::watch(forward::Forwarder *forwarder, int intervalMs)
         setStats({});
         return;
     }
-    connect(forwarder, &forward::Forwarder::forwardingChanged, this, [this] {
+    auto poll = [this] {
         if (m_forwarder)
             setStats(m_forwarder->stats());
-    });
+    };
+    connect(forwarder, &forward::Forwarder::forwardingChanged, this, poll);
+    // A reported error is in the stats already (ForwardHandler notes it first): show it now, not at the next poll.
+    connect(forwarder, &forward::Forwarder::upstreamError, this, poll);
+    connect(forwarder, &forward::Forwarder::wrongAccount, this, poll);
+    connect(forwarder, &forward::Forwarder::signInNeeded, this, poll);
     m_poll.start(intervalMs);
     setStats(forwarder->stats());
 }
@@ -96,6 +98,49 @@ QModelIndex EndpointModel::indexOf(const QString &slug, int column) const
 QStringList EndpointModel::slugs() const
 {
     return m_bySlug.keys();
+}
+
+QString EndpointModel::currentError(const Row &r) const
+{
+    return r.forwarded ? r.stats.lastError : m_forwardErrors.value(r.info.slug);
+}
+
+void EndpointModel::setForwardError(const QString &slug, const QString &error)
+{
+    if (m_forwardErrors.value(slug) == error)
+        return;
+    if (error.isEmpty())
+        m_forwardErrors.remove(slug);
+    else
+        m_forwardErrors.insert(slug, error);
+    if (const QModelIndex i = indexOf(slug, Status); i.isValid()) {
+        emit dataChanged(i, i.siblingAtColumn(LastError));
+        deviceStatusChanged(m_bySlug.value(slug));
+    }
+    updateProblems();
+}
+
+void EndpointModel::updateProblems()
+{
+    QMap<QString, QString> now = m_unlistedErrors;
+    for (auto it = m_forwardErrors.cbegin(); it != m_forwardErrors.cend(); ++it)
+        if (!m_bySlug.contains(it.key()))
+            now.insert(it.key(), it.value()); // e.g. `--forward SLUG:notaport` before the list named it
+    for (const auto &d : m_devices)
+        for (const auto &r : d->rows)
+            if (const QString e = currentError(*r); !e.isEmpty())
+                now.insert(r->info.slug, e);
+    if (now == m_problems)
+        return;
+    m_problems = std::move(now);
+    emit problemsChanged();
+}
+
+void EndpointModel::deviceStatusChanged(const DeviceNode *d)
+{
+    // The device row sums up its endpoints ("1 of 2 forwarded"): it changes with them.
+    if (const int row = d ? deviceRow(d) : -1; row >= 0)
+        emit dataChanged(index(row, Status), index(row, Status));
 }
 
 int EndpointModel::forwardedCount() const
@@ -201,6 +246,7 @@ void EndpointModel::setEndpoints(const QString &accountId, const QString &accoun
         endInsertRows();
         structural = true;
     }
+    updateProblems();
     if (structural)
         emit contentsChanged();
 }
@@ -212,8 +258,14 @@ void EndpointModel::removeAccount(const QString &accountId)
         for (const auto &r : d->rows)
             if (r->accountId == accountId)
                 gone << r->info.slug;
-    for (const QString &slug : gone)
+    for (const QString &slug : gone) {
         removeSlug(slug);
+        m_forwardErrors.remove(slug);
+    }
+    // Signing out ends every endpoint state of that account; errors of endpoints nobody lists go with it.
+    for (auto it = m_forwardErrors.begin(); it != m_forwardErrors.end();)
+        it = m_bySlug.contains(it.key()) ? std::next(it) : m_forwardErrors.erase(it);
+    updateProblems();
     if (!gone.isEmpty())
         emit contentsChanged();
 }
@@ -221,11 +273,18 @@ void EndpointModel::removeAccount(const QString &accountId)
 void EndpointModel::setStats(const QList<forward::ForwardStats> &stats)
 {
     QHash<QString, const forward::ForwardStats *> bySlug;
-    for (const auto &s : stats)
-        if (!s.slug.isEmpty())
-            bySlug.insert(s.slug, &s);
+    m_unlistedErrors.clear();
+    for (const auto &s : stats) {
+        if (s.slug.isEmpty())
+            continue;
+        bySlug.insert(s.slug, &s);
+        m_forwardErrors.remove(s.slug); // it is forwarded now: whatever stopped it before is over
+        if (!m_bySlug.contains(s.slug) && !s.lastError.isEmpty())
+            m_unlistedErrors.insert(s.slug, s.lastError);
+    }
     bool forwardingFlipped = false;
     for (const auto &d : m_devices) {
+        bool deviceChanged = false;
         for (size_t i = 0; i < d->rows.size(); ++i) {
             Row &r = *d->rows[i];
             const forward::ForwardStats *s = bySlug.value(r.info.slug);
@@ -237,6 +296,7 @@ void EndpointModel::setStats(const QList<forward::ForwardStats> &stats)
                 continue;
             const bool flipped = forwarded != r.forwarded;
             forwardingFlipped = forwardingFlipped || flipped;
+            deviceChanged = deviceChanged || flipped;
             r.stats = next;
             r.forwarded = forwarded;
             const QModelIndex first = createIndex(int(i), Status, d.get());
@@ -246,7 +306,10 @@ void EndpointModel::setStats(const QList<forward::ForwardStats> &stats)
                 emit dataChanged(name, name, {Qt::DecorationRole, ForwardedRole});
             }
         }
+        if (deviceChanged)
+            deviceStatusChanged(d.get());
     }
+    updateProblems();
     if (forwardingFlipped)
         emit contentsChanged();
 }
@@ -345,24 +408,19 @@ QVariant EndpointModel::endpointData(const Row &r, int column, int role) const
     default:
         break;
     }
+    const QString error = currentError(r);
     if (role == Qt::ForegroundRole) {
         const QPalette pal = QGuiApplication::palette();
         if (column == LocalUrl && !r.forwarded)
             return pal.color(QPalette::Disabled, QPalette::Text);
-        if (column == LastError && !r.stats.lastError.isEmpty())
+        if ((column == LastError || column == Status) && !error.isEmpty())
             return QColor(0xc0, 0x39, 0x2b);
         return {};
     }
     if (role == Qt::TextAlignmentRole && (column == Requests || column == Traffic || column == Connections))
         return int(Qt::AlignRight | Qt::AlignVCenter);
-    if (role == Qt::ToolTipRole) {
-        if (column == LastError && !r.stats.lastError.isEmpty())
-            return r.stats.lastError;
-        if (column == Traffic)
-            return tr("%1 received from clients, %2 sent back")
-                .arg(humanBytes(r.stats.bytesIn), humanBytes(r.stats.bytesOut));
-        return r.info.url.toString();
-    }
+    if (role == Qt::ToolTipRole)
+        return endpointToolTip(r, column);
     if (role != Qt::DisplayRole && role != SortRole)
         return {};
     switch (column) {
@@ -375,9 +433,7 @@ QVariant EndpointModel::endpointData(const Row &r, int column, int role) const
     case Access:
         return r.info.isPrivate ? tr("Private") : tr("Public");
     case Status:
-        if (r.forwarded)
-            return r.stats.lastError.isEmpty() ? tr("Forwarding") : tr("Forwarding, with errors");
-        return r.info.status.isEmpty() ? tr("Unknown") : r.info.status.left(1).toUpper() + r.info.status.mid(1);
+        return statusText(r);
     case LocalUrl:
         if (!r.forwarded)
             return role == SortRole ? QVariant(QString()) : QVariant(tr("not forwarded"));
@@ -389,15 +445,52 @@ QVariant EndpointModel::endpointData(const Row &r, int column, int role) const
     case Traffic:
         if (role == SortRole)
             return r.stats.bytesIn + r.stats.bytesOut;
-        return r.forwarded ? tr("%1 ↓  %2 ↑").arg(humanBytes(r.stats.bytesOut), humanBytes(r.stats.bytesIn)) : QString();
+        return r.forwarded ? tr("%1 ↓  %2 ↑").arg(formatDataSize(r.stats.bytesOut), formatDataSize(r.stats.bytesIn))
+                           : QString();
     case Connections:
         if (role == SortRole)
             return r.stats.openConnections;
         return r.forwarded ? QLocale().toString(r.stats.openConnections) : QString();
     case LastError:
-        return r.stats.lastError;
+        return error;
     default:
         return {};
+    }
+}
+
+QString EndpointModel::statusText(const Row &r) const
+{
+    if (r.forwarded)
+        return r.stats.lastError.isEmpty() ? tr("Forwarding") : tr("Forwarding, with errors");
+    if (m_forwardErrors.contains(r.info.slug))
+        return tr("Cannot forward");
+    return r.info.status.isEmpty() ? tr("Unknown") : r.info.status.left(1).toUpper() + r.info.status.mid(1);
+}
+
+QString EndpointModel::endpointToolTip(const Row &r, int column) const
+{
+    const QString error = currentError(r);
+    switch (column) {
+    case Name:
+        return tr("%1 on %2: %3").arg(r.info.slug, r.info.deviceName, r.info.url.toString());
+    case Status:
+        if (r.forwarded && error.isEmpty())
+            return tr("Forwarding on port %1; the last request went through.").arg(r.stats.port);
+        if (r.forwarded)
+            return tr("Forwarding on port %1, but the last request failed: %2").arg(r.stats.port).arg(error);
+        if (!error.isEmpty())
+            return tr("Not forwarded: %1").arg(error);
+        return tr("Not forwarded. The service reports the endpoint as %1.").arg(statusText(r).toLower());
+    case LocalUrl:
+        return r.forwarded ? localUrl(r.info.slug, r.stats.port).toString()
+                           : tr("Start forwarding to get a local address");
+    case Traffic:
+        return tr("%1 received from clients, %2 sent back")
+            .arg(formatDataSize(r.stats.bytesIn), formatDataSize(r.stats.bytesOut));
+    case LastError:
+        return error.isEmpty() ? tr("No problem") : error;
+    default:
+        return endpointData(r, column, Qt::DisplayRole).toString();
     }
 }
 
@@ -415,7 +508,7 @@ QVariant EndpointModel::headerData(int section, Qt::Orientation orientation, int
     case Requests: return tr("Requests");
     case Traffic: return tr("Traffic");
     case Connections: return tr("Connections");
-    case LastError: return tr("Last error");
+    case LastError: return tr("Problem");
     default: return {};
     }
 }

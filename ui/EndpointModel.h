@@ -1,6 +1,7 @@
 // All endpoints of all signed-in accounts as a two-level tree: devices, then their endpoints, with the forwarder's
-// live counters. Updates happen in place (dataChanged, single inserts/removes), so a refresh neither flickers nor
-// loses the view's selection; lookups by slug are hashed so 1,000 endpoints stay cheap.
+// live counters and each endpoint's current problem. Updates happen in place (dataChanged, single inserts/removes),
+// so a refresh neither flickers nor loses the view's selection; lookups by slug are hashed so 1,000 endpoints stay
+// cheap.
 #pragma once
 
 #include "core/api/EndpointInfo.h"
@@ -8,6 +9,7 @@
 
 #include <QAbstractItemModel>
 #include <QHash>
+#include <QMap>
 #include <QPointer>
 #include <QTimer>
 
@@ -45,8 +47,15 @@ public:
     void removeAccount(const QString &accountId);
     // The forwarder's counters; rows not in `stats` are "not forwarded".
     void setStats(const QList<forward::ForwardStats> &stats);
-    // Polls `forwarder->stats()` every `intervalMs` (and right after forwardingChanged).
+    // Polls `forwarder->stats()` every `intervalMs`, and at once when forwarding changes or an error is reported.
     void watch(forward::Forwarder *forwarder, int intervalMs = 1000);
+    // Forwarding `slug` could not start (port in use …): shown on its row until it starts, `error` is empty, or its
+    // account goes (sign-out).
+    void setForwardError(const QString &slug, const QString &error);
+    // What is wrong with the row now: the forwarder's current error while forwarded, else why it could not start.
+    QString currentError(const Row &r) const;
+    // Every endpoint with a current problem (slug → what is wrong), forwarded ones the list does not name included.
+    QMap<QString, QString> problems() const { return m_problems; }
 
     const Row *endpoint(const QString &slug) const;
     QModelIndex indexOf(const QString &slug, int column = Name) const;
@@ -56,7 +65,6 @@ public:
     int forwardedCount() const;
 
     static QUrl localUrl(const QString &slug, quint16 port); // http://<slug>.localhost:<port>/
-    static QString humanBytes(quint64 bytes);
 
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QModelIndex parent(const QModelIndex &child) const override;
@@ -68,6 +76,8 @@ public:
 signals:
     // Rows were added or removed (not emitted for counter updates): menus rebuild on this.
     void contentsChanged();
+    // problems() changed: an error appeared, changed or ended.
+    void problemsChanged();
 
 private:
     struct DeviceNode {
@@ -79,12 +89,19 @@ private:
     int rowInDevice(const DeviceNode *d, const Row *r) const;
     DeviceNode *deviceFor(const api::EndpointInfo &e);
     void removeSlug(const QString &slug);
+    void updateProblems();
+    void deviceStatusChanged(const DeviceNode *d);
     QVariant endpointData(const Row &r, int column, int role) const;
+    QString statusText(const Row &r) const;
+    QString endpointToolTip(const Row &r, int column) const;
     QVariant deviceData(const DeviceNode &d, int column, int role) const;
 
     std::vector<std::unique_ptr<DeviceNode>> m_devices;
     QHash<QString, DeviceNode *> m_deviceByKey;
     QHash<QString, DeviceNode *> m_bySlug; // slug → its device
+    QHash<QString, QString> m_forwardErrors; // slug → why it could not start
+    QMap<QString, QString> m_unlistedErrors;  // errors of forwarded slugs no account lists (stale or hand-made)
+    QMap<QString, QString> m_problems;
     QPointer<forward::Forwarder> m_forwarder;
     QTimer m_poll;
 };

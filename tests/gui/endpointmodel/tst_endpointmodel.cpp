@@ -1,7 +1,10 @@
 // EndpointModel on its own: endpoints grouped by device, updates in place (no reset, no remove+insert for a changed
-// row, so a view keeps its selection), the forwarder's counters shown per row, and 1,000 endpoints on 50 devices
-// handled quickly, also through the filter proxy the window uses.
+// row, so a view keeps its selection), the forwarder's counters shown per row in decimal units, errors that end with
+// their cause (a later good poll, a successful start, sign-out), a failed start shown on its own row, the device
+// row's sum repainted when its endpoints change, and 1,000 endpoints on 50 devices handled quickly, also through the
+// filter proxy the window uses.
 #include "EndpointModel.h"
+#include "Translations.h"
 
 #include <QAbstractItemModelTester>
 #include <QElapsedTimer>
@@ -38,6 +41,8 @@ api::EndpointList many(int devices, int perDevice, const QString &status = QStri
 class TestEndpointModel : public QObject {
     Q_OBJECT
 private slots:
+    void initTestCase() { ui::Translations::install(); } // "2 endpoints", not "2 endpoint(s)"
+
     void groupsByDevice()
     {
         EndpointModel m;
@@ -116,7 +121,7 @@ private slots:
         QCOMPARE(m.indexOf("web", EndpointModel::Requests).data().toString(), QStringLiteral("3"));
         QCOMPARE(m.indexOf("web", EndpointModel::Connections).data().toString(), QStringLiteral("1"));
         const QString traffic = m.indexOf("web", EndpointModel::Traffic).data().toString();
-        QVERIFY2(traffic.contains(QStringLiteral("4.0 kB")) && traffic.contains(QStringLiteral("100 bytes")), qPrintable(traffic));
+        QVERIFY2(traffic.contains(QStringLiteral("4.1 kB")) && traffic.contains(QStringLiteral("100 bytes")), qPrintable(traffic));
         QCOMPARE(m.indexOf("files", EndpointModel::Requests).data().toString(), QString());
 
         QSignalSpy changed(&m, &QAbstractItemModel::dataChanged);
@@ -130,6 +135,142 @@ private slots:
         m.setStats({});
         QCOMPARE(m.forwardedCount(), 0);
         QCOMPARE(m.indexOf("web", EndpointModel::LocalUrl).data().toString(), QStringLiteral("not forwarded"));
+    }
+
+    void sizesAreDecimalAndLabelledSo()
+    {
+        EndpointModel m;
+        m.setEndpoints("a1", "ada@x", {ep("web", "laptop")});
+        forward::ForwardStats s;
+        s.slug = "web";
+        s.port = 7005;
+        s.bytesOut = 100'000'000; // to the client: "↓"
+        s.bytesIn = 1'500;
+        m.setStats({s});
+        QCOMPARE(m.indexOf("web", EndpointModel::Traffic).data().toString(), QStringLiteral("100.0 MB ↓  1.5 kB ↑"));
+        QVERIFY(m.indexOf("web", EndpointModel::Traffic).data(Qt::ToolTipRole).toString().contains("100.0 MB"));
+    }
+
+    void errorsEndWithTheirCause()
+    {
+        EndpointModel m;
+        m.setEndpoints("a1", "ada@x", {ep("web", "laptop"), ep("files", "laptop")});
+        QSignalSpy problems(&m, &EndpointModel::problemsChanged);
+        forward::ForwardStats s;
+        s.slug = "web";
+        s.port = 7005;
+        s.lastError = QStringLiteral("cannot reach endpoint 'web': connection refused");
+        m.setStats({s});
+        QCOMPARE(problems.count(), 1);
+        QCOMPARE(m.problems().value("web"), s.lastError);
+        QCOMPARE(m.indexOf("web", EndpointModel::Status).data().toString(), QStringLiteral("Forwarding, with errors"));
+        // The status tooltip explains the status (it used to show the upstream URL).
+        const QString tip = m.indexOf("web", EndpointModel::Status).data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains("7005") && tip.contains("connection refused") && !tip.contains("https://"), qPrintable(tip));
+
+        // The forwarder's next poll no longer has the error (a later request went through): it is gone everywhere.
+        s.lastError.clear();
+        s.requests = 1;
+        m.setStats({s});
+        QCOMPARE(problems.count(), 2);
+        QVERIFY(m.problems().isEmpty());
+        QCOMPARE(m.indexOf("web", EndpointModel::Status).data().toString(), QStringLiteral("Forwarding"));
+        QCOMPARE(m.indexOf("web", EndpointModel::LastError).data().toString(), QString());
+        QVERIFY(!m.indexOf("web", EndpointModel::Status).data(Qt::ToolTipRole).toString().contains("failed"));
+        m.setStats({s}); // the same again: no news
+        QCOMPARE(problems.count(), 2);
+
+        // A forwarded endpoint no account lists (stale, or forwarded by hand) still counts.
+        forward::ForwardStats other;
+        other.slug = "bob-notes";
+        other.lastError = QStringLiteral("endpoint belongs to another account");
+        m.setStats({s, other});
+        QCOMPARE(m.problems().value("bob-notes"), other.lastError);
+        m.setStats({s});
+        QVERIFY(m.problems().isEmpty());
+    }
+
+    void failedStartShowsOnItsRow()
+    {
+        EndpointModel m;
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        m.setEndpoints("a1", "ada@x", {ep("web", "laptop"), ep("files", "laptop")});
+        QSignalSpy changed(&m, &QAbstractItemModel::dataChanged);
+        const QString busy = QStringLiteral("cannot listen on 127.0.0.1:7001: address in use (held by python3)");
+        m.setForwardError("web", busy);
+        QVERIFY(!changed.isEmpty()); // the row repaints
+        QCOMPARE(m.indexOf("web", EndpointModel::Status).data().toString(), QStringLiteral("Cannot forward"));
+        QCOMPARE(m.indexOf("web", EndpointModel::LastError).data().toString(), busy);
+        QVERIFY(m.indexOf("web", EndpointModel::Status).data(Qt::ToolTipRole).toString().contains(busy));
+        QCOMPARE(m.problems().value("web"), busy);
+
+        // Forwarding started after all (another port, the port freed): the error is over.
+        forward::ForwardStats s;
+        s.slug = "web";
+        s.port = 7009;
+        m.setStats({s});
+        QCOMPARE(m.indexOf("web", EndpointModel::Status).data().toString(), QStringLiteral("Forwarding"));
+        QCOMPARE(m.indexOf("web", EndpointModel::LastError).data().toString(), QString());
+        QVERIFY(m.problems().isEmpty());
+
+        // Given up on: cleared by the caller.
+        m.setForwardError("files", busy);
+        QCOMPARE(m.problems().size(), 1);
+        m.setForwardError("files", {});
+        QVERIFY(m.problems().isEmpty());
+        QCOMPARE(m.indexOf("files", EndpointModel::Status).data().toString(), QStringLiteral("Online"));
+    }
+
+    void signOutDropsEveryEndpointState()
+    {
+        EndpointModel m;
+        m.setEndpoints("a1", "ada@x", {ep("web", "laptop")});
+        m.setEndpoints("b1", "bob@x", {ep("notes", "bob-pc")});
+        m.setForwardError("web", QStringLiteral("port in use"));
+        m.setForwardError("notes", QStringLiteral("port in use"));
+        m.setForwardError("not-listed-yet", QStringLiteral("notaport is not a port number"));
+        QCOMPARE(m.problems().size(), 3);
+        m.removeAccount("a1"); // what sign-out does to the model
+        QCOMPARE(m.problems().keys(), QStringList{"notes"}); // Bob is still signed in
+        m.removeAccount("b1");
+        QVERIFY(m.problems().isEmpty());
+        // Bob signs in again: his endpoint starts clean.
+        m.setEndpoints("b1", "bob@x", {ep("notes", "bob-pc")});
+        QCOMPARE(m.indexOf("notes", EndpointModel::LastError).data().toString(), QString());
+    }
+
+    void deviceSumFollowsItsEndpoints()
+    {
+        EndpointModel m;
+        m.setEndpoints("a1", "ada@x", {ep("web", "laptop"), ep("files", "laptop")});
+        const QModelIndex laptop = m.index(0, EndpointModel::Status);
+        QCOMPARE(laptop.data().toString(), QStringLiteral("2 endpoints"));
+        QSignalSpy changed(&m, &QAbstractItemModel::dataChanged);
+        auto deviceRepainted = [&] {
+            for (const QList<QVariant> &args : changed) {
+                const QModelIndex tl = args.at(0).toModelIndex(), br = args.at(1).toModelIndex();
+                if (!tl.parent().isValid() && tl.row() == 0 && tl.column() <= EndpointModel::Status
+                    && br.column() >= EndpointModel::Status)
+                    return true;
+            }
+            return false;
+        };
+        forward::ForwardStats web, files;
+        web.slug = "web";
+        web.port = 7001;
+        files.slug = "files";
+        files.port = 7002;
+        m.setStats({web});
+        QVERIFY2(deviceRepainted(), "the device row was not told its sum changed");
+        QCOMPARE(laptop.data().toString(), QStringLiteral("1 of 2 forwarded"));
+        changed.clear();
+        m.setStats({web, files});
+        QVERIFY2(deviceRepainted(), "the device row was not told its sum changed");
+        QCOMPARE(laptop.data().toString(), QStringLiteral("2 of 2 forwarded"));
+        changed.clear();
+        web.requests = 5; // counters only: the sum is the same, no repaint needed
+        m.setStats({web, files});
+        QVERIFY(!deviceRepainted());
     }
 
     void thousandEndpointsOnFiftyDevices()
