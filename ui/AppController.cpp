@@ -10,6 +10,7 @@
 #include "Notifier.h"
 #include "SettingsDialog.h"
 #include "SignInDialog.h"
+#include "SingleInstance.h"
 #include "TrayController.h"
 #include "Translations.h"
 #include "UiLogging.h"
@@ -30,6 +31,7 @@
 #include <QNetworkAccessManager>
 #include <QSettings>
 #include <QSystemTrayIcon>
+#include <QTimer>
 
 namespace heyo::ui {
 
@@ -323,10 +325,42 @@ void AppController::endpointsArrived(const QString &accountId)
 void AppController::processPending()
 {
     // Requests made before the endpoint list named their endpoint (`--forward`, `--open` at start).
-    for (const QString &slug : takeListed(m_pendingForward))
-        startForwarding(slug);
+    for (const QString &slug : takeListed(m_pendingForward)) {
+        QString error;
+        answerWaiters(slug, startForwarding(slug, &error) ? QString() : error);
+    }
     for (const QString &slug : takeListed(m_pendingOpen))
         openInBrowser(slug);
+    if (allListsLoaded()) // every list is in and still does not name them
+        for (const QString &slug : m_forwardWaiters.keys())
+            answerWaiters(slug, tr("%1 is not an endpoint of a signed-in account").arg(slug));
+}
+
+bool AppController::allListsLoaded() const
+{
+    const QStringList ids = m_sessions->accountIds();
+    return std::all_of(ids.cbegin(), ids.cend(), [this](const QString &id) { return m_directory->isLoaded(id); });
+}
+
+void AppController::awaitListing(const QString &slug, const RequestDone &done)
+{
+    if (m_sessions->accountIds().isEmpty())
+        return done(tr("not signed in: sign in to Heyo Access; %1 is forwarded once it is listed").arg(slug));
+    if (allListsLoaded())
+        return done(tr("%1 is not an endpoint of a signed-in account").arg(slug));
+    m_forwardWaiters[slug].append(done);
+    // A list that does not come (service unreachable) must not keep the launch waiting past its own patience.
+    QTimer::singleShot(SingleInstance::kAnswerTimeoutMs * 2 / 3, this, [this, slug] {
+        answerWaiters(slug, tr("%1 is not listed yet (the endpoint lists are still loading); it is forwarded once it "
+                               "is")
+                                .arg(slug));
+    });
+}
+
+void AppController::answerWaiters(const QString &slug, const QString &error)
+{
+    for (const RequestDone &done : m_forwardWaiters.take(slug))
+        done(error);
 }
 
 QStringList AppController::takeListed(QStringList &pending) const
@@ -581,9 +615,24 @@ void AppController::signOut(const QString &accountId)
     });
 }
 
-void AppController::handleRequest(const QStringList &request)
+void AppController::handleRequest(const QStringList &request, RequestDone done)
 {
     // Pairs of "--open SLUG" and "--forward SLUG[:PORT]"; anything else (or nothing) shows the window.
+    // `done` runs when the last forward is settled (the request itself holds one count until the loop ends).
+    struct Settle {
+        RequestDone done;
+        QStringList errors;
+        int remaining = 1;
+        void one(const QString &error)
+        {
+            if (!error.isEmpty())
+                errors << error;
+            if (--remaining == 0 && done)
+                done(errors.join(QStringLiteral("; ")));
+        }
+    };
+    const auto settle = std::make_shared<Settle>();
+    settle->done = std::move(done);
     bool handled = false;
     for (qsizetype i = 0; i + 1 < request.size(); i += 2) {
         const QString &verb = request.at(i);
@@ -592,20 +641,22 @@ void AppController::handleRequest(const QStringList &request)
             openInBrowser(arg);
             handled = true;
         } else if (verb == QLatin1String("--forward")) {
-            forwardWhenListed(arg);
+            ++settle->remaining;
+            forwardWhenListed(arg, [settle](const QString &error) { settle->one(error); });
             handled = true;
         }
     }
     if (!handled)
         showEndpoints();
+    settle->one({});
 }
 
-void AppController::forwardWhenListed(const QString &spec)
+void AppController::forwardWhenListed(const QString &spec, const RequestDone &done)
 {
     const qsizetype colon = spec.lastIndexOf(QLatin1Char(':'));
     const QString slug = colon < 0 ? spec : spec.left(colon);
     if (slug.isEmpty())
-        return;
+        return done(tr("'%1' names no endpoint").arg(spec));
     if (colon >= 0) {
         bool ok = false;
         const uint port = spec.mid(colon + 1).toUInt(&ok);
@@ -618,15 +669,16 @@ void AppController::forwardWhenListed(const QString &spec)
             m_ports->setPort(slug, quint16(port), &error); // refused when another endpoint has that port
         if (!error.isEmpty()) {
             reportForwardError(slug, error, 0);
-            return;
+            return done(error);
         }
     }
     if (m_model->endpoint(slug)) {
-        startForwarding(slug);
-        return;
+        QString error;
+        return done(startForwarding(slug, &error) ? QString() : error);
     }
     if (!m_pendingForward.contains(slug)) // the list is not there yet
         m_pendingForward << slug;
+    awaitListing(slug, done);
 }
 
 void AppController::quit()

@@ -93,8 +93,11 @@ public:
     void signOut(const QString &accountId);
     void showEndpoints();
     // The command line's or a later launch's request (SingleInstance): [] shows the window; pairs of
-    // "--open" SLUG and "--forward" SLUG[:PORT] open or forward endpoints (once listed).
-    void handleRequest(const QStringList &request);
+    // "--open" SLUG and "--forward" SLUG[:PORT] open or forward endpoints (once listed). `done`, when given, runs
+    // once every forward is settled: with an empty string when all of them forward, else why not (a launch that
+    // handed the request over exits with it).
+    using RequestDone = std::function<void(const QString &error)>;
+    void handleRequest(const QStringList &request, RequestDone done = {});
     // The built-in browser window showing slug, or null (tests look at it).
     QWidget *browserWindow(const QString &slug) const { return m_browserWindows.value(slug); }
     bool applySettings(const AppSettings &settings, QString *error);
@@ -114,7 +117,11 @@ private:
     void endpointsArrived(const QString &accountId);
     void processPending();
     QStringList takeListed(QStringList &pending) const; // removes and returns the slugs the model now has
-    void forwardWhenListed(const QString &slugAndPort);
+    void forwardWhenListed(const QString &slugAndPort, const RequestDone &done);
+    // `done` for a forward whose endpoint is not listed yet: now when the lists say it cannot be, else later.
+    void awaitListing(const QString &slug, const RequestDone &done);
+    void answerWaiters(const QString &slug, const QString &error);
+    bool allListsLoaded() const;
     // The WebEngine window (plugin) on url; false when the plugin cannot load (the user was told).
     bool openInBuiltInBrowser(const QString &slug, const QUrl &url);
     void reportForwardError(const QString &slug, const QString &error, quint16 port);
@@ -144,6 +151,7 @@ private:
     QSet<QString> m_unreachable;            // accounts whose service could not be reached on the last refresh
     QStringList m_pendingOpen;              // --open before the endpoint list arrived
     QStringList m_pendingForward;           // --forward before the endpoint list arrived
+    QHash<QString, QList<RequestDone>> m_forwardWaiters; // slug → launches waiting to hear how its forward went
     QMap<QString, QPointer<QWidget>> m_browserWindows; // built-in browser window per slug
     QSet<QString> m_startedAtStart;         // forward-at-start done once per slug
     bool m_quitting = false;

@@ -1,4 +1,4 @@
-// Local-socket hand-over between launches: one JSON line in, "ok" back.
+// Local-socket hand-over between launches: one JSON line in; "ok", or "error <why>", back once it is carried out.
 #include "SingleInstance.h"
 
 #include "UiLogging.h"
@@ -31,7 +31,7 @@ QString SingleInstance::nameFor(const QString &settingsFile)
     return QStringLiteral("heyo-access-%1-%2").arg(::getuid()).arg(QString::fromLatin1(h));
 }
 
-bool SingleInstance::handOver(const QStringList &request, int timeoutMs, QString *error)
+bool SingleInstance::handOver(const QStringList &request, int timeoutMs, QString *error, QString *refused)
 {
     QLocalSocket socket;
     socket.connectToServer(m_name);
@@ -39,10 +39,16 @@ bool SingleInstance::handOver(const QStringList &request, int timeoutMs, QString
         const QByteArray line = QJsonDocument(QJsonArray::fromStringList(request)).toJson(QJsonDocument::Compact) + '\n';
         socket.write(line);
         socket.flush();
-        while (!socket.canReadLine() && socket.waitForReadyRead(timeoutMs)) {
+        while (!socket.canReadLine() && socket.waitForReadyRead(kAnswerTimeoutMs)) {
         }
-        if (socket.readLine().trimmed() == "ok")
+        const QByteArray answer = socket.readLine().trimmed();
+        if (answer == "ok")
             return true;
+        if (answer.startsWith("error ")) {
+            if (refused)
+                *refused = QString::fromUtf8(answer.mid(6));
+            return true;
+        }
         qCWarning(lcUi) << "the running instance did not answer; starting anyway";
     }
     if (!listen(error))
@@ -76,9 +82,18 @@ void SingleInstance::readClient(QLocalSocket *socket)
     QStringList request;
     for (const auto &v : doc.array())
         request << v.toString();
-    socket->write("ok\n");
+    const quint64 id = m_nextId++;
+    m_waiting.insert(id, socket);
+    emit requested(request, id);
+}
+
+void SingleInstance::answer(quint64 id, const QString &error)
+{
+    const QPointer<QLocalSocket> socket = m_waiting.take(id);
+    if (!socket) // the launch gave up waiting
+        return;
+    socket->write(error.isEmpty() ? QByteArray("ok\n") : "error " + error.simplified().toUtf8() + '\n');
     socket->flush();
-    emit requested(request);
 }
 
 } // namespace heyo::ui

@@ -66,6 +66,68 @@ qint64 msSinceProcessStart()
     const double up = uptime.readAll().split(' ').value(0).toDouble();
     return qint64((up - startTicks / double(::sysconf(_SC_CLK_TCK))) * 1000.0);
 }
+
+// The command line. Built once to parse before any application object exists, and again for the real run once the
+// translations are installed (the option texts are translated).
+struct CommandLine {
+    QCommandLineParser parser;
+    QCommandLineOption help = parser.addHelpOption();
+    QCommandLineOption version = parser.addVersionOption();
+    QCommandLineOption open{QStringLiteral("open"),
+                            QCoreApplication::translate("main", "Open endpoint SLUG in the browser (forwarding it "
+                                                                "first), in the running instance if there is one."),
+                            QStringLiteral("SLUG")};
+    QCommandLineOption service{QStringLiteral("service"),
+                               QCoreApplication::translate("main", "The service to sign in to (saved as the default)."),
+                               QStringLiteral("URL")};
+    QCommandLineOption caFile{QStringLiteral("ca-file"),
+                              QCoreApplication::translate("main", "Trust this CA certificate (PEM) for the service."),
+                              QStringLiteral("FILE")};
+    QCommandLineOption forward{
+        QStringLiteral("forward"),
+        QCoreApplication::translate("main", "Forward endpoint SLUG on a local port (PORT, or its usual one) once it is "
+                                            "listed, in the running instance if there is one. Repeatable."),
+        QStringLiteral("SLUG[:PORT]")};
+    QCommandLineOption noTray{QStringLiteral("no-tray"),
+                              QCoreApplication::translate("main", "Do not use the system tray: show the window.")};
+
+    CommandLine()
+    {
+        parser.setApplicationDescription(
+            QCoreApplication::translate("main", "Heyo Access: reach your private Heyo endpoints from curl, git and "
+                                                "your browser. Lives in the system tray."));
+        parser.addOptions({open, forward, service, caFile, noTray});
+    }
+};
+
+void setIdentity()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("heyo-access"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(HEYO_VERSION));
+    QCoreApplication::setOrganizationName(QStringLiteral("heyo"));
+}
+
+// --help and --version are answered before QApplication exists: without a display (and no QT_QPA_PLATFORM)
+// QApplication aborts, and printing them needs no display. Returns when neither was asked. A command line that does
+// not parse goes on to QApplication, which takes its own options (-platform …) out first.
+void answerWithoutDisplay(int argc, char *argv[])
+{
+    QStringList args;
+    for (int i = 0; i < argc; ++i)
+        args << QString::fromLocal8Bit(argv[i]);
+    {
+        CommandLine probe;
+        if (!probe.parser.parse(args) || !(probe.parser.isSet(probe.help) || probe.parser.isSet(probe.version) ||
+                                           probe.parser.isSet(QStringLiteral("help-all"))))
+            return;
+    }
+    QCoreApplication core(argc, argv);
+    setIdentity();
+    heyo::ui::Translations::install();
+    CommandLine line;
+    line.parser.process(core); // prints the help or the version, and exits
+    ::exit(0);                 // not reached
+}
 } // namespace
 
 int main(int argc, char *argv[])
@@ -73,41 +135,23 @@ int main(int argc, char *argv[])
     heyo::net::raiseFdLimit(); // the common soft limit of 1,024 is too low for a proxy (DECISIONS.md)
     QElapsedTimer sinceMain;
     sinceMain.start();
+    answerWithoutDisplay(argc, argv);
     QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts); // before QApplication: the WebEngine plugins need it
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("heyo-access"));
+    setIdentity();
     QApplication::setApplicationDisplayName(QStringLiteral("Heyo Access"));
-    QApplication::setApplicationVersion(QStringLiteral(HEYO_VERSION));
-    QApplication::setOrganizationName(QStringLiteral("heyo"));
     QApplication::setDesktopFileName(QStringLiteral("heyo-access"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/heyo-access.svg")));
 
     heyo::ui::Translations::install();
 
-    QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QApplication::translate("main", "Heyo Access: reach your private Heyo endpoints from curl, git and your "
-                                        "browser. Lives in the system tray."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption open(QStringLiteral("open"),
-                                  QApplication::translate("main", "Open endpoint SLUG in the browser (forwarding it "
-                                                                  "first), in the running instance if there is one."),
-                                  QStringLiteral("SLUG"));
-    const QCommandLineOption service(QStringLiteral("service"),
-                                     QApplication::translate("main", "The service to sign in to (saved as the default)."),
-                                     QStringLiteral("URL"));
-    const QCommandLineOption caFile(QStringLiteral("ca-file"),
-                                    QApplication::translate("main", "Trust this CA certificate (PEM) for the service."),
-                                    QStringLiteral("FILE"));
-    const QCommandLineOption forward(
-        QStringLiteral("forward"),
-        QApplication::translate("main", "Forward endpoint SLUG on a local port (PORT, or its usual one) once it is "
-                                        "listed, in the running instance if there is one. Repeatable."),
-        QStringLiteral("SLUG[:PORT]"));
-    const QCommandLineOption noTray(QStringLiteral("no-tray"),
-                                    QApplication::translate("main", "Do not use the system tray: show the window."));
-    parser.addOptions({open, forward, service, caFile, noTray});
+    CommandLine commandLine;
+    QCommandLineParser &parser = commandLine.parser;
+    const QCommandLineOption &open = commandLine.open;
+    const QCommandLineOption &service = commandLine.service;
+    const QCommandLineOption &caFile = commandLine.caFile;
+    const QCommandLineOption &forward = commandLine.forward;
+    const QCommandLineOption &noTray = commandLine.noTray;
     parser.process(app);
 
     QStringList request;
@@ -118,8 +162,14 @@ int main(int argc, char *argv[])
     std::unique_ptr<QSettings> settings = heyo::auth::SessionManager::openDefaultSettings();
     heyo::ui::SingleInstance instance(heyo::ui::SingleInstance::nameFor(settings->fileName()));
     QString instanceError;
-    if (instance.handOver(request, 3000, &instanceError))
-        return 0; // the running instance has it
+    QString refused;
+    if (instance.handOver(request, 3000, &instanceError, &refused)) {
+        // The running instance carried it out, or says why not (a --forward that failed): exit with that.
+        if (refused.isEmpty())
+            return 0;
+        fprintf(stderr, "heyo-access: %s\n", qPrintable(refused));
+        return 1;
+    }
     if (!instanceError.isEmpty())
         qCWarning(heyo::lcUi) << "single-instance socket:" << instanceError;
 
@@ -139,7 +189,10 @@ int main(int argc, char *argv[])
     if (!options.useTray) // the window is the app: closing it quits
         QObject::connect(&app, &QApplication::lastWindowClosed, &controller, &heyo::ui::AppController::quit);
     QObject::connect(&instance, &heyo::ui::SingleInstance::requested, &controller,
-                     &heyo::ui::AppController::handleRequest);
+                     [&controller, &instance](const QStringList &request, quint64 id) {
+                         controller.handleRequest(request,
+                                                  [&instance, id](const QString &error) { instance.answer(id, error); });
+                     });
     quitOnSignals(&controller);
     controller.start();
     if (!request.isEmpty())
