@@ -190,8 +190,8 @@ int main(int argc, char *argv[])
         QObject::connect(&app, &QApplication::lastWindowClosed, &controller, &heyo::ui::AppController::quit);
     QObject::connect(&instance, &heyo::ui::SingleInstance::requested, &controller,
                      [&controller, &instance](const QStringList &request, quint64 id) {
-                         controller.handleRequest(request,
-                                                  [&instance, id](const QString &error) { instance.answer(id, error); });
+                         const auto answer = [&instance, id](const QString &error) { instance.answer(id, error); };
+                         controller.handleRequest(request, answer);
                      });
     quitOnSignals(&controller);
     controller.start();

@@ -110,7 +110,8 @@ private slots:
         auto [rc, err] = launch({QStringLiteral("--forward"), QStringLiteral("demo-web:%1").arg(port)});
         QVERIFY2(rc == 0, err.constData());
         QProcess curl;
-        curl.start(QStringLiteral("curl"), {QStringLiteral("-sS"), QStringLiteral("http://127.0.0.1:%1/api/whoami").arg(port)});
+        curl.start(QStringLiteral("curl"),
+                   {QStringLiteral("-sS"), QStringLiteral("http://127.0.0.1:%1/api/whoami").arg(port)});
         QVERIFY(curl.waitForFinished(30000));
         QVERIFY2(curl.readAllStandardOutput().contains("\"email\":\"ada@demo.heyo\""), "not forwarded as Ada");
 
@@ -121,13 +122,14 @@ private slots:
         // A port another process holds: exit 1, naming it.
         QTcpServer holder;
         QVERIFY(holder.listen(QHostAddress::LocalHost));
-        std::tie(rc, err) = launch({QStringLiteral("--forward"), QStringLiteral("demo-files:%1").arg(holder.serverPort())});
+        std::tie(rc, err) =
+            launch({QStringLiteral("--forward"), QStringLiteral("demo-files:%1").arg(holder.serverPort())});
         QCOMPARE(rc, 1);
         QVERIFY2(err.contains("in use") && err.contains(QByteArray::number(QCoreApplication::applicationPid())),
                  err.constData());
         // And one of each in one launch: still 1, the failure named.
-        std::tie(rc, err) = launch({QStringLiteral("--forward"), QStringLiteral("demo-events"), QStringLiteral("--forward"),
-                                    QStringLiteral("nosuch2")});
+        std::tie(rc, err) = launch({QStringLiteral("--forward"), QStringLiteral("demo-events"),
+                                    QStringLiteral("--forward"), QStringLiteral("nosuch2")});
         QCOMPARE(rc, 1);
         QVERIFY2(err.contains("nosuch2") && !err.contains("demo-events"), err.constData());
         QCOMPARE(first.state(), QProcess::Running);
