@@ -56,6 +56,7 @@ if [ -f /usr/share/bash-completion/bash_completion ]; then
     check "get store erase" heyo git-credential ""
     check "text json" heyo list --format ""
     check "--keep-key" heyo login --ke
+    check "--all --api-key-stdin --account" heyo logout --a
 fi
 
 # Icons: every file heyo.qrc lists exists and renders.

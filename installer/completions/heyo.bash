@@ -63,7 +63,8 @@ _heyo()
     local opts="" positional=""
     case $command in
         login) opts="--email --password-stdin --api-key-stdin --keep-key --browser" ;;
-        logout | whoami | token) opts=$memory_opts ;;
+        logout) opts="--all $memory_opts" ;;
+        whoami | token) opts=$memory_opts ;;
         accounts) opts="--default $memory_opts" ;;
         api-key)
             opts="--label $memory_opts"

@@ -14,7 +14,9 @@ T=$(mktemp -d /tmp/heyo-demo-test.XXXXXX)
 DEMO_PID=
 OTHER_PID= # the process group of the command run "in another terminal"
 HOLDER_PID=
-trap '[ -n "$DEMO_PID" ] && kill $DEMO_PID 2>/dev/null; [ -n "$OTHER_PID" ] && kill -- -$OTHER_PID 2>/dev/null
+# On a failure the demo still gets to stop what it started (its own trap) before the session goes away.
+trap '[ -n "$DEMO_PID" ] && kill $DEMO_PID 2>/dev/null && wait $DEMO_PID
+  [ -n "$OTHER_PID" ] && kill -- -$OTHER_PID 2>/dev/null
   [ -n "$HOLDER_PID" ] && kill $HOLDER_PID 2>/dev/null; rm -rf "$T"' EXIT
 HEYO=$BUILD/app/heyo/heyo
 
