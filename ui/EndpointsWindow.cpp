@@ -1,6 +1,8 @@
 // The endpoints window's layout, filtering and keyboard handling.
 #include "EndpointsWindow.h"
 
+#include "ColumnFitter.h"
+#include "ElidedLabel.h"
 #include "EndpointModel.h"
 
 #include <QAction>
@@ -24,9 +26,11 @@ namespace heyo::ui {
 
 EndpointsWindow::EndpointsWindow(EndpointModel *model, QWidget *parent) : QMainWindow(parent), m_model(model)
 {
-    setWindowTitle(tr("Heyo Access — Endpoints"));
+    // Like every window of the app: "<what> — Heyo Access". Qt adds the display name to a title that does not end
+    // with it, which made "Heyo Access — Endpoints — Heyo Access".
+    setWindowTitle(tr("Endpoints — Heyo Access"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/heyo-access.svg")));
-    resize(1040, 560);
+    resize(1100, 560);
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -36,11 +40,12 @@ EndpointsWindow::EndpointsWindow(EndpointModel *model, QWidget *parent) : QMainW
     // Top row: filter on the left, who is signed in and the account actions on the right.
     auto *top = new QHBoxLayout;
     m_filter = new QLineEdit(central);
-    m_filter->setPlaceholderText(tr("Filter by endpoint, device or account (Ctrl+F)"));
+    m_filter->setPlaceholderText(tr("Filter endpoints (Ctrl+F)"));
+    m_filter->setToolTip(tr("Filter by endpoint, device or account"));
     m_filter->setClearButtonEnabled(true);
     m_filter->addAction(style()->standardIcon(QStyle::SP_FileDialogContentsView), QLineEdit::LeadingPosition);
     m_filter->setAccessibleName(tr("Filter endpoints"));
-    m_filter->setMinimumWidth(320);
+    m_filter->setMinimumWidth(m_filter->fontMetrics().horizontalAdvance(m_filter->placeholderText()) + 60);
     top->addWidget(m_filter, 1);
     top->addSpacing(12);
     m_account = new QLabel(central);
@@ -134,19 +139,10 @@ EndpointsWindow::EndpointsWindow(EndpointModel *model, QWidget *parent) : QMainW
     m_view->setAllColumnsShowFocus(true);
     m_view->setAccessibleName(tr("Endpoints"));
     QHeaderView *h = m_view->header();
-    h->setStretchLastSection(true);
-    h->resizeSection(EndpointModel::Name, 190);
-    h->resizeSection(EndpointModel::Device, 110);
-    h->resizeSection(EndpointModel::Account, 130);
-    h->resizeSection(EndpointModel::Access, 70);
-    h->resizeSection(EndpointModel::Status, 110);
-    h->resizeSection(EndpointModel::LocalUrl, 230);
-    h->resizeSection(EndpointModel::Requests, 76);
-    h->resizeSection(EndpointModel::Traffic, 150);
-    h->resizeSection(EndpointModel::Connections, 90);
     // The tree already groups by device; the column stays in the model (filtering, flat views) but is hidden here.
     h->hideSection(EndpointModel::Device);
     m_view->setStyleSheet(QStringLiteral("QTreeView::item { padding: 3px 2px; }"));
+    m_fitter = new ColumnFitter(m_view); // no fixed widths: "Forwarding, with errors" and long errors were cut
     m_view->installEventFilter(this);
     m_stack->addWidget(m_view);
     layout->addWidget(m_stack, 1);
@@ -176,7 +172,8 @@ EndpointsWindow::EndpointsWindow(EndpointModel *model, QWidget *parent) : QMainW
     setCentralWidget(central);
 
     m_summary = new QLabel(this);
-    m_state = new QLabel(this);
+    m_state = new ElidedLabel(this);
+    m_state->setObjectName(QStringLiteral("stateLabel"));
     statusBar()->addWidget(m_summary, 1);
     statusBar()->addPermanentWidget(m_state);
 
@@ -212,6 +209,7 @@ EndpointsWindow::EndpointsWindow(EndpointModel *model, QWidget *parent) : QMainW
         updateSummary();
         updateActions();
     });
+    connect(model, &EndpointModel::problemsChanged, this, &EndpointsWindow::dropEndedBanner);
     m_view->expandAll();
     updateSummary();
     updateActions();
@@ -242,6 +240,7 @@ void EndpointsWindow::setSignedInText(const QString &text, int accounts)
     m_account->setText(text);
     // One account: its name is in the top row already; the column would repeat it on every row.
     m_view->header()->setSectionHidden(EndpointModel::Account, accounts <= 1);
+    m_fitter->fit();
     m_signIn->setText(signedIn ? tr("Add &account…") : tr("Sign &in…"));
     m_stack->setCurrentIndex(signedIn || m_model->endpointCount() > 0 ? 1 : 0);
 }
@@ -251,17 +250,39 @@ void EndpointsWindow::setStateText(const QString &text)
     m_state->setText(text);
 }
 
-void EndpointsWindow::showBanner(const QString &text, const QString &actionText)
+QLabel *EndpointsWindow::stateLabel() const
+{
+    return m_state;
+}
+
+void EndpointsWindow::showBanner(const QString &text, const QString &actionText, const QString &cause)
 {
     m_bannerText->setText(text);
     m_bannerButton->setText(actionText);
     m_bannerButton->setVisible(!actionText.isEmpty());
+    m_bannerCause = cause;
     m_banner->show();
+    dropEndedBanner(); // about an endpoint whose problem is already over
+}
+
+void EndpointsWindow::clearBanner(const QString &cause)
+{
+    if (!cause.isEmpty() && cause == m_bannerCause)
+        hideBanner();
 }
 
 void EndpointsWindow::hideBanner()
 {
     m_banner->hide();
+    m_bannerCause.clear();
+}
+
+void EndpointsWindow::dropEndedBanner()
+{
+    static const QString prefix = endpointCause({});
+    if (m_banner->isVisible() && m_bannerCause.startsWith(prefix)
+        && !m_model->problems().contains(m_bannerCause.mid(prefix.size())))
+        hideBanner();
 }
 
 QString EndpointsWindow::bannerText() const

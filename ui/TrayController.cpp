@@ -5,11 +5,13 @@
 
 #include "core/auth/SessionManager.h"
 
+#include <QApplication>
 #include <QEvent>
 #include <QGuiApplication>
 #include <QMenu>
 #include <QMetaEnum>
 #include <QPalette>
+#include <QStyle>
 #include <QSystemTrayIcon>
 
 namespace heyo::ui {
@@ -42,6 +44,11 @@ TrayController::TrayController(auth::SessionManager *sessions, EndpointModel *mo
     });
     connect(sessions, &auth::SessionManager::sessionChanged, this, &TrayController::update);
     connect(model, &EndpointModel::contentsChanged, this, [this] {
+        update();
+        scheduleMenu();
+    });
+    // An endpoint's error appears or ends: the icon, tooltip and menu follow at once.
+    connect(model, &EndpointModel::problemsChanged, this, [this] {
         update();
         scheduleMenu();
     });
@@ -84,6 +91,19 @@ QString TrayController::iconPath() const
     return iconPathFor(m_state, m_dark);
 }
 
+QString TrayController::attention() const
+{
+    if (!m_attention.isEmpty())
+        return m_attention;
+    const QMap<QString, QString> problems = m_model ? m_model->problems() : QMap<QString, QString>();
+    if (problems.isEmpty())
+        return {};
+    QString reason = tr("%1: %2").arg(problems.firstKey(), problems.first());
+    if (problems.size() > 1)
+        reason += tr(" (and %n more)", nullptr, int(problems.size() - 1));
+    return reason;
+}
+
 void TrayController::setAttention(const QString &reason)
 {
     if (m_attention == reason)
@@ -105,7 +125,8 @@ void TrayController::update()
 {
     const int accounts = m_sessions ? int(m_sessions->accountIds().size()) : 0;
     const int forwarding = m_model ? m_model->forwardedCount() : 0;
-    const State s = stateFor(accounts > 0, forwarding, !m_attention.isEmpty());
+    const QString reason = attention();
+    const State s = stateFor(accounts > 0, forwarding, !reason.isEmpty());
     QString tip;
     switch (s) {
     case State::SignedOut:
@@ -118,10 +139,10 @@ void TrayController::update()
         tip = tr("Heyo Access: forwarding %n endpoint(s)", nullptr, forwarding);
         break;
     case State::Attention:
-        tip = tr("Heyo Access needs attention: %1").arg(m_attention);
+        tip = tr("Heyo Access needs attention: %1").arg(reason);
         break;
     }
-    const bool changed = s != m_state;
+    const bool changed = s != m_state, tipChanged = tip != m_toolTip;
     m_state = s;
     m_toolTip = tip;
     if (m_tray) {
@@ -130,6 +151,8 @@ void TrayController::update()
     }
     if (changed)
         emit stateChanged(s);
+    if (tipChanged)
+        emit toolTipChanged(tip);
 }
 
 void TrayController::scheduleMenu()
@@ -161,20 +184,7 @@ void TrayController::rebuildMenu()
             const QModelIndex dev = m_model->index(d, 0);
             QMenu *devMenu = menu->addMenu(QIcon::fromTheme(QStringLiteral("computer")),
                                            m_model->data(dev).toString());
-            for (int r = 0; r < m_model->rowCount(dev); ++r) {
-                const QModelIndex e = m_model->index(r, 0, dev);
-                const QString slug = e.data(EndpointModel::SlugRole).toString();
-                const bool forwarded = e.data(EndpointModel::ForwardedRole).toBool();
-                const QUrl url = e.data(EndpointModel::LocalUrlRole).toUrl();
-                const QString label = forwarded ? tr("%1 — port %2").arg(slug).arg(url.port()) : slug;
-                QMenu *m = devMenu->addMenu(label);
-                m->addAction(tr("Open in browser"), this, [this, slug] { emit openRequested(slug); });
-                m->addAction(tr("Copy local URL"), this, [this, slug] { emit copyUrlRequested(slug); });
-                m->addAction(tr("Copy curl command"), this, [this, slug] { emit copyCurlRequested(slug); });
-                m->addSeparator();
-                m->addAction(forwarded ? tr("Stop forwarding") : tr("Start forwarding"), this,
-                             [this, slug] { emit toggleForwardingRequested(slug); });
-            }
+            addEndpoints(devMenu, dev);
         }
         menu->addSeparator();
     }
@@ -200,6 +210,37 @@ void TrayController::rebuildMenu()
     menu->addSeparator();
     menu->addAction(tr("Settings…"), this, &TrayController::settingsRequested);
     menu->addAction(tr("Quit"), this, &TrayController::quitRequested);
+}
+
+// A device's endpoints, each a heading and its actions in the device's own menu. A third level (endpoint submenus)
+// opened over the top menu on an XEmbed tray at the screen's edge; two levels are placed right everywhere.
+void TrayController::addEndpoints(QMenu *deviceMenu, const QModelIndex &device)
+{
+    const QMap<QString, QString> problems = m_model->problems();
+    for (int r = 0; r < m_model->rowCount(device); ++r) {
+        const QModelIndex e = m_model->index(r, 0, device);
+        const QString slug = e.data(EndpointModel::SlugRole).toString();
+        const bool forwarded = e.data(EndpointModel::ForwardedRole).toBool();
+        const QUrl url = e.data(EndpointModel::LocalUrlRole).toUrl();
+        if (r > 0)
+            deviceMenu->addSeparator();
+        // A plain disabled item, not addSection(): D-Bus tray menus drop a section's text.
+        QAction *heading = deviceMenu->addAction(forwarded ? tr("%1 — port %2").arg(slug).arg(url.port()) : slug);
+        heading->setEnabled(false);
+        if (problems.contains(slug)) {
+            heading->setIcon(QIcon::fromTheme(QStringLiteral("dialog-warning"),
+                                              QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning)));
+            heading->setToolTip(problems.value(slug));
+        }
+        const auto add = [&](const QString &text, void (TrayController::*signal)(const QString &)) {
+            QAction *a = deviceMenu->addAction(text, this, [this, slug, signal] { emit(this->*signal)(slug); });
+            a->setData(slug);
+        };
+        add(tr("Open in browser"), &TrayController::openRequested);
+        add(tr("Copy local URL"), &TrayController::copyUrlRequested);
+        add(tr("Copy curl command"), &TrayController::copyCurlRequested);
+        add(forwarded ? tr("Stop forwarding") : tr("Start forwarding"), &TrayController::toggleForwardingRequested);
+    }
 }
 
 } // namespace heyo::ui

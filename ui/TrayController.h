@@ -1,6 +1,6 @@
-// The tray icon and its menu: the icon shows the state (signed out, signed in, forwarding, attention) in the panel's
-// light or dark variant, the tooltip says it in words, the menu reaches every endpoint (grouped by device) and every
-// account action. It only emits requests; AppController carries them out.
+// The tray icon and its menu: the icon shows the worst current state (signed out, signed in, forwarding, attention) in
+// the panel's light or dark variant, the tooltip says it in words, the menu reaches every endpoint (grouped by device,
+// two levels deep) and every account action. It only emits requests; AppController carries them out.
 #pragma once
 
 #include <QObject>
@@ -10,6 +10,7 @@
 #include <memory>
 
 class QMenu;
+class QModelIndex;
 class QSystemTrayIcon;
 
 namespace heyo::auth {
@@ -36,9 +37,11 @@ public:
     QSystemTrayIcon *trayIcon() const { return m_tray.get(); }
     QMenu *menu() const { return m_menu.get(); }
 
-    // Something needs the user (expired session, keychain unavailable, forwarder error); empty clears it.
+    // Something about the app or an account needs the user (keychain unavailable, expired session, service
+    // unreachable); empty clears it. Endpoint problems come from the model by themselves, while they last.
     void setAttention(const QString &reason);
-    QString attention() const { return m_attention; }
+    // What needs attention now: the reason above, else the model's current endpoint problems; empty when nothing.
+    QString attention() const;
 
     static State stateFor(bool signedIn, int forwarding, bool attention);
     static QString stateName(State s);
@@ -59,6 +62,7 @@ signals:
     void showEndpointsRequested();
     void quitRequested();
     void stateChanged(heyo::ui::TrayController::State state);
+    void toolTipChanged(const QString &toolTip); // the words change more often than the state
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -66,6 +70,7 @@ protected:
 private:
     void update();
     void scheduleMenu();
+    void addEndpoints(QMenu *deviceMenu, const QModelIndex &device);
 
     QPointer<auth::SessionManager> m_sessions;
     QPointer<EndpointModel> m_model;
@@ -74,7 +79,7 @@ private:
     QTimer m_menuTimer;
     State m_state = State::SignedOut;
     QString m_toolTip;
-    QString m_attention;
+    QString m_attention; // the app's and accounts' reason (setAttention)
     bool m_dark = false;
 };
 
