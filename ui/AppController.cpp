@@ -35,6 +35,18 @@
 
 namespace heyo::ui {
 
+namespace {
+// What a window banner is about, so it goes when that ends (EndpointsWindow::showBanner).
+QString accountCause(const QString &accountId)
+{
+    return QStringLiteral("account:") + accountId; // sign in again
+}
+QString serviceCause(const QString &accountId)
+{
+    return QStringLiteral("service:") + accountId; // the account's service could not be reached
+}
+} // namespace
+
 AppController::AppController(const Options &options, QObject *parent) : QObject(parent), m_options(options)
 {
     Q_ASSERT(options.settings && options.secrets);
@@ -101,7 +113,7 @@ void AppController::wire()
     connect(t, &TrayController::settingsRequested, this, [this] { showSettings(); });
     connect(t, &TrayController::showEndpointsRequested, this, &AppController::showEndpoints);
     connect(t, &TrayController::quitRequested, this, &AppController::quit);
-    connect(t, &TrayController::stateChanged, this, &AppController::updateWindowTexts);
+    connect(t, &TrayController::toolTipChanged, this, &AppController::updateWindowTexts); // the status bar's words
 
     connect(m_directory, &EndpointDirectory::endpointsChanged, this,
             [this](const QString &id, const QString &email, const api::EndpointList &list) {
@@ -112,6 +124,8 @@ void AppController::wire()
     connect(m_directory, &EndpointDirectory::refreshed, this, [this](const QString &id) {
         if (m_unreachable.remove(id))
             updateAttention();
+        if (m_window)
+            m_window->clearBanner(serviceCause(id));
     });
     connect(m_directory, &EndpointDirectory::refreshFailed, this, [this](const QString &id, const api::ApiError &e) {
         if (e.kind != api::ApiError::Network && e.kind != api::ApiError::Tls)
@@ -122,6 +136,7 @@ void AppController::wire()
         updateAttention();
         m_notifier->notify(Notifier::Kind::ServiceUnreachable, tr("Service unreachable"),
                            SignInDialog::plainWords(e.message));
+        notifyWindow(SignInDialog::plainWords(e.message), false, serviceCause(id));
     });
 
     auth::SessionManager *s = m_sessions.get();
@@ -133,32 +148,40 @@ void AppController::wire()
         m_notifier->notify(Notifier::Kind::SessionExpired, tr("Session expired"),
                            SignInDialog::plainWords(message) + QLatin1Char(' ') + tr("Click to sign in again."),
                            [this, email] { showSignIn(email); });
-        notifyWindow(SignInDialog::plainWords(message), true);
+        notifyWindow(SignInDialog::plainWords(message), true, accountCause(id));
     });
     connect(s, &auth::SessionManager::sessionChanged, this, [this](const QString &id) {
         const auto session = m_sessions->session(id);
-        if (session && session->state(QDateTime::currentSecsSinceEpoch()) != auth::Session::State::Expired
-            && m_expired.remove(id))
+        if (!session || session->state(QDateTime::currentSecsSinceEpoch()) == auth::Session::State::Expired)
+            return;
+        if (m_expired.remove(id))
             updateAttention();
+        if (m_window)
+            m_window->clearBanner(accountCause(id)); // signed in again: "sign in" is no longer asked for
     });
     connect(s, &auth::SessionManager::signedOut, this, [this](const QString &id) {
+        // Every state of the account ends here: its forwarders (and with them their errors), its banners.
         m_forwarder->stopAccount(id);
         m_expired.remove(id);
         m_unreachable.remove(id);
         updateAttention();
+        if (m_window) {
+            m_window->clearBanner(accountCause(id));
+            m_window->clearBanner(serviceCause(id));
+        }
     });
     connect(s, &auth::SessionManager::accountsChanged, this, &AppController::updateWindowTexts);
 
     forward::Forwarder *f = m_forwarder.get();
-    connect(f, &forward::Forwarder::wrongAccount, this, [this](const QString &slug, const QString &message) {
-        m_forwardErrors.insert(slug, message);
-        updateAttention();
+    // The forwarder's errors are the model's to show (its rows, problems()) while they last; here they are told.
+    connect(f, &forward::Forwarder::wrongAccount, this, [this](const QString &slug) {
         m_notifier->notify(Notifier::Kind::WrongAccount, tr("Wrong account for %1").arg(slug),
                            tr("%1 belongs to another account than the one it is forwarded with. Click to sign in "
                               "with the account that owns it.")
                                .arg(slug),
                            [this] { showSignIn(); });
-        notifyWindow(tr("%1 belongs to another account: sign in with the account that owns it.").arg(slug), true);
+        notifyWindow(tr("%1 belongs to another account: sign in with the account that owns it.").arg(slug), true,
+                     EndpointsWindow::endpointCause(slug));
     });
     connect(f, &forward::Forwarder::signInNeeded, this, [this](const QString &accountId, const QString &message) {
         const auto session = m_sessions->session(accountId);
@@ -166,13 +189,12 @@ void AppController::wire()
         m_notifier->notify(Notifier::Kind::SignInNeeded, tr("Sign-in needed"),
                            SignInDialog::plainWords(message) + QLatin1Char(' ') + tr("Click to sign in."),
                            [this, email] { showSignIn(email); });
-        notifyWindow(SignInDialog::plainWords(message), true);
+        notifyWindow(SignInDialog::plainWords(message), true, accountCause(accountId));
     });
     connect(f, &forward::Forwarder::upstreamError, this, [this](const QString &slug, const QString &message) {
-        m_forwardErrors.insert(slug, message);
-        updateAttention();
         m_notifier->notify(Notifier::Kind::ServiceUnreachable, tr("%1 cannot be reached").arg(slug),
                            SignInDialog::plainWords(message));
+        notifyWindow(SignInDialog::plainWords(message), false, EndpointsWindow::endpointCause(slug));
     });
     connect(m_model, &EndpointModel::contentsChanged, this, [this] {
         processPending();
@@ -242,8 +264,6 @@ void AppController::updateAttention()
         reason = tr("the keychain is not available");
     else if (!m_expired.isEmpty())
         reason = tr("a session has expired, sign in again");
-    else if (!m_forwardErrors.isEmpty())
-        reason = tr("%1: %2").arg(m_forwardErrors.constBegin().key(), m_forwardErrors.constBegin().value());
     else if (!m_unreachable.isEmpty())
         reason = tr("the service cannot be reached");
     m_tray->setAttention(reason);
@@ -266,11 +286,11 @@ void AppController::updateWindowTexts()
     m_window->setStateText(m_tray->toolTip());
 }
 
-void AppController::notifyWindow(const QString &text, bool offerSignIn)
+void AppController::notifyWindow(const QString &text, bool offerSignIn, const QString &cause)
 {
     if (!m_window && m_tray->trayIcon())
         return; // the tray message is enough; the window shows it when it exists
-    window()->showBanner(text, offerSignIn ? tr("Sign in…") : QString());
+    window()->showBanner(text, offerSignIn ? tr("Sign in…") : QString(), cause);
 }
 
 EndpointsWindow *AppController::window()
@@ -302,10 +322,6 @@ void AppController::showEndpoints()
     w->show();
     w->raise();
     w->activateWindow();
-    if (!m_forwardErrors.isEmpty()) { // seen now
-        m_forwardErrors.clear();
-        updateAttention();
-    }
 }
 
 void AppController::endpointsArrived(const QString &accountId)
@@ -377,8 +393,7 @@ QStringList AppController::takeListed(QStringList &pending) const
 void AppController::reportForwardError(const QString &slug, const QString &error, quint16 port)
 {
     if (!slug.isEmpty())
-        m_forwardErrors.insert(slug, error);
-    updateAttention();
+        m_model->setForwardError(slug, error); // on its row, and in the tray, until it starts or is given up
     const bool busy = port && !forward::PortAssignments::isFree(port);
     m_notifier->notify(busy ? Notifier::Kind::PortInUse : Notifier::Kind::Info,
                        busy ? tr("Port %1 is in use").arg(port) : tr("Cannot forward %1").arg(slug),
@@ -386,7 +401,7 @@ void AppController::reportForwardError(const QString &slug, const QString &error
                                                                : QString()),
                        [this] { showSettings(); });
     if (m_window)
-        m_window->showBanner(SignInDialog::plainWords(error));
+        m_window->showBanner(SignInDialog::plainWords(error), {}, EndpointsWindow::endpointCause(slug));
 }
 
 bool AppController::startForwarding(const QString &slug, QString *errorOut)
@@ -413,8 +428,7 @@ bool AppController::startForwarding(const QString &slug, QString *errorOut)
             // Load the token now, so the first request through the port does not wait for the keychain.
             m_tokens->fetch(row->accountId, {}, [](const std::string &, const QString &) {});
             if (m_forwarder->forward(spec, &error)) {
-                if (m_forwardErrors.remove(slug))
-                    updateAttention();
+                m_model->setForwardError(slug, {});
                 return true;
             }
             reportForwardError(slug, error, port);
@@ -432,8 +446,7 @@ bool AppController::startForwarding(const QString &slug, QString *errorOut)
 void AppController::stopForwarding(const QString &slug)
 {
     m_forwarder->stop(slug);
-    if (m_forwardErrors.remove(slug))
-        updateAttention();
+    m_model->setForwardError(slug, {}); // given up: whatever stopped it from starting no longer matters
 }
 
 void AppController::toggleForwarding(const QString &slug)
@@ -543,6 +556,8 @@ SignInDialog *AppController::showSignIn(const QString &email)
             }
             m_expired.remove(account.id);
             updateAttention();
+            if (m_window)
+                m_window->clearBanner(accountCause(account.id));
             m_directory->refresh(account.id);
             m_notifier->notify(Notifier::Kind::Info, tr("Signed in"), tr("Signed in as %1.").arg(account.email));
         });

@@ -126,7 +126,7 @@ private:
     bool openInBuiltInBrowser(const QString &slug, const QUrl &url);
     void reportForwardError(const QString &slug, const QString &error, quint16 port);
     bool ensureForwarded(const QString &slug, QUrl *url);
-    void notifyWindow(const QString &text, bool offerSignIn);
+    void notifyWindow(const QString &text, bool offerSignIn, const QString &cause = {});
 
     Options m_options;
     AppSettings m_appSettings;
@@ -147,7 +147,6 @@ private:
     std::function<bool(const QUrl &)> m_openUrl;
     QString m_keychainProblem;
     QSet<QString> m_expired;                // accounts whose session expired
-    QHash<QString, QString> m_forwardErrors; // slug → what went wrong (until it forwards again or is stopped)
     QSet<QString> m_unreachable;            // accounts whose service could not be reached on the last refresh
     QStringList m_pendingOpen;              // --open before the endpoint list arrived
     QStringList m_pendingForward;           // --forward before the endpoint list arrived
