@@ -5,7 +5,12 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QOpenGLContext>
 #include <QPluginLoader>
+
+// Exported by QtGui (declared in its private qopenglcontext_p.h); QtWebEngine's own initialize() calls it the same
+// way when it runs before the application object exists.
+Q_GUI_EXPORT void qt_gl_set_global_share_context(QOpenGLContext *context);
 
 namespace heyo::ui::WebEnginePlugin {
 
@@ -21,6 +26,19 @@ QStringList pluginDirs()
 #endif
     return dirs;
 }
+// WebEngine composites through a context shared with Qt's. Qt::AA_ShareOpenGLContexts would create that context at
+// start-up, and with it load the GL driver (llvmpipe alone maps 50 MiB) into a tray app that may never open a
+// browser window; so the shared context is made here, just before the plugin first loads.
+void shareGlContextWithWebEngine()
+{
+    if (QOpenGLContext::globalShareContext())
+        return;
+    auto *context = new QOpenGLContext(QCoreApplication::instance());
+    if (context->create())
+        qt_gl_set_global_share_context(context);
+    else
+        delete context; // no GL here at all: WebEngine falls back to software compositing
+}
 } // namespace
 
 QString error()
@@ -33,6 +51,7 @@ BrowserSignInBackend *backend()
     static BrowserSignInBackend *loaded = nullptr;
     if (loaded)
         return loaded;
+    shareGlContextWithWebEngine();
     QStringList tried;
     for (const QString &dir : pluginDirs()) {
         const QString path = QDir(dir).absoluteFilePath(QStringLiteral("libheyo_browser_signin.so"));

@@ -136,7 +136,7 @@ int main(int argc, char *argv[])
     QElapsedTimer sinceMain;
     sinceMain.start();
     answerWithoutDisplay(argc, argv);
-    QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts); // before QApplication: the WebEngine plugins need it
+    // No Qt::AA_ShareOpenGLContexts: it loads the GL driver at start; WebEnginePlugin shares a context when needed.
     QApplication app(argc, argv);
     setIdentity();
     QApplication::setApplicationDisplayName(QStringLiteral("Heyo Access"));

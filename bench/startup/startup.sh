@@ -39,6 +39,7 @@ for i in $(seq 1 "$RUNS"); do
         sleep 5 # idle
         rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
         webengine=$(grep -c libQt6WebEngineCore "/proc/$pid/maps" || true)
+        gldriver=$(grep -cE '/dri/|libLLVM' "/proc/$pid/maps" || true)
         mode=$(sed -E 's/.*\((tray|window)\).*/\1/' <<<"$line")
     fi
     kill "$pid"; wait "$pid" 2>/dev/null || true
@@ -51,3 +52,4 @@ echo "  main() → usable:        $(stats "${main_ms[@]}")"
 echo "  process start → usable: $(stats "${proc_ms[@]}")"
 echo "  idle RSS after 5 s:     $((rss / 1024)) MiB ($rss kB)"
 echo "  QtWebEngine mapped:     $([ "$webengine" -eq 0 ] && echo no || echo YES)"
+echo "  GL driver mapped:       $([ "$gldriver" -eq 0 ] && echo no || echo YES)"

@@ -10,7 +10,7 @@ inline void allowWebEngineAsRoot()
     // Tests run as root under Xvfb: Chromium's sandbox must be off here (and only here, never in the product).
     qputenv("QTWEBENGINE_DISABLE_SANDBOX", "1");
     qputenv("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu");
-    QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts); // the WebEngine plugin needs it
+    // No Qt::AA_ShareOpenGLContexts, as in the product: the plugin loader shares a GL context itself.
 }
 
 } // namespace heyo::test
