@@ -1,7 +1,9 @@
 // Every `heyo` command against a real heyo-edge and the real keychain (gnome-keyring in the private D-Bus session the
 // test command starts): sign-in by password and by API key, secrets only in the keychain (read back with secret-tool,
 // scanned for in files and logs), no keychain → clear error and no file, expiry and refresh with a kept key, a
-// revoked key, two accounts whose tokens never cross, and git clone/push through the edge with `heyo git-credential`.
+// revoked key, two accounts whose tokens never cross, and git clone/push through the edge with `heyo git-credential`
+// (also set up exactly as the README says). Plus what the CLI says when used wrongly: --service without https, each
+// command's usage line, `heyo open` of an unknown slug, `logout --all`, git-credential run by hand.
 #include "EdgeProcess.h"
 
 #include "core/auth/JwtClaims.h"
@@ -168,6 +170,202 @@ private slots:
         QCOMPARE(r.rc, 1);
         QVERIFY(r.err.contains("tray app"));
         QVERIFY(allFiles(m_home->path()).isEmpty());
+    }
+
+    void eachCommandHelpSaysHeyoCommand()
+    {
+        // Qt's usage line named the binary's full path (with a trailing space) and added an "Arguments:" section
+        // that held only the command's own name.
+        for (const char *c : {"login", "logout", "whoami", "accounts", "token", "api-key", "git-credential", "list",
+                              "forward", "open"}) {
+            const QString command = QString::fromLatin1(c);
+            const Run r = heyo({command, QStringLiteral("--help")});
+            QCOMPARE(r.rc, 0);
+            const QByteArray usage = r.out.left(r.out.indexOf('\n'));
+            QVERIFY2(usage.startsWith("Usage: heyo " + command.toUtf8() + " [options]"), usage.constData());
+            QVERIFY2(!usage.contains('/') && !usage.endsWith(' '), usage.constData());
+            QVERIFY2(!r.out.contains("Arguments:"), r.out.constData());
+            QVERIFY2(!r.out.contains(HEYO_BINARY_DIR), r.out.constData());
+            QVERIFY2(r.out.contains("\nOptions:\n") && r.out.contains("--service <URL>"), r.out.constData());
+        }
+        QVERIFY(heyo({QStringLiteral("forward"), QStringLiteral("--help")})
+                    .out.startsWith("Usage: heyo forward [options] SLUG[:PORT]..."));
+    }
+
+    void serviceWithoutHttpsNamesTheUrlToUse()
+    {
+        test::EdgeProcess edge({}, true);
+        QString error;
+        QVERIFY2(edge.start(&error), qPrintable(error));
+        const QString hostPort = QStringLiteral("localhost:%1").arg(edge.port());
+        // Both ways in: `login`, and any command's --no-store sign-in (that one said "Connection closed").
+        for (const QString &given : {hostPort, QStringLiteral("http://") + hostPort}) {
+            for (const QStringList &command :
+                 {QStringList{QStringLiteral("login"), QStringLiteral("--email"), QStringLiteral("ada@demo.heyo"),
+                              QStringLiteral("--password-stdin")},
+                  QStringList{QStringLiteral("--no-store"), QStringLiteral("list"), QStringLiteral("--email"),
+                              QStringLiteral("ada@demo.heyo"), QStringLiteral("--password-stdin")}}) {
+                const Run r = heyo(QStringList{QStringLiteral("--service"), given, QStringLiteral("--ca-file"),
+                                               edge.caFile()} +
+                                       command,
+                                   "ada-demo-password\n");
+                QCOMPARE(r.rc, 2);
+                QVERIFY2(r.err.contains("https") &&
+                             r.err.contains("use --service https://" + hostPort.toUtf8() + "\n"),
+                         r.err.constData());
+                QVERIFY2(!r.err.contains("Connection closed"), r.err.constData());
+                QCOMPARE(r.err.count('\n'), 1);
+            }
+        }
+        // The URL it names works.
+        const Run r = heyo({QStringLiteral("--service"), QStringLiteral("https://") + hostPort, QStringLiteral("--ca-file"),
+                            edge.caFile(), QStringLiteral("--no-store"), QStringLiteral("list"), QStringLiteral("--email"),
+                            QStringLiteral("ada@demo.heyo"), QStringLiteral("--password-stdin")},
+                           "ada-demo-password\n");
+        QVERIFY2(r.rc == 0 && r.out.contains("demo-web"), r.err.constData());
+    }
+
+    void openTellsAnUnknownSlugFromOneNeverForwarded()
+    {
+        QCOMPARE(heyo({QStringLiteral("open"), QStringLiteral("nosuch")}).rc, 3); // nobody signed in: no list to ask
+        test::EdgeProcess edge({}, true);
+        QString error;
+        QVERIFY2(edge.start(&error), qPrintable(error));
+        const Run login = heyo(service(edge) + QStringList{QStringLiteral("login"), QStringLiteral("--email"),
+                                                            QStringLiteral("ada@demo.heyo"),
+                                                            QStringLiteral("--password-stdin")},
+                               "ada-demo-password\n");
+        QVERIFY2(login.rc == 0, login.err.constData());
+        Run r = heyo({QStringLiteral("open"), QStringLiteral("nosuch")});
+        QCOMPARE(r.rc, 1);
+        QVERIFY2(r.err.startsWith("heyo: no endpoint nosuch ") && r.err.contains("demo-web") &&
+                     r.err.contains("demo-git"),
+                 r.err.constData());
+        QVERIFY2(!r.err.contains("no local port"), r.err.constData());
+        r = heyo({QStringLiteral("open"), QStringLiteral("demo-ws")});
+        QCOMPARE(r.rc, 1);
+        QVERIFY2(r.err.contains("demo-ws has no local port yet") && r.err.contains("heyo forward demo-ws"),
+                 r.err.constData());
+        QCOMPARE(heyo({QStringLiteral("logout")}).rc, 0);
+    }
+
+    void logoutAllSignsOutEveryAccount()
+    {
+        test::EdgeProcess edge({}, true);
+        QString error;
+        QVERIFY2(edge.start(&error), qPrintable(error));
+        QStringList ids;
+        for (const char *who : {"ada", "bob"}) {
+            const Run r = heyo(service(edge) + QStringList{QStringLiteral("login"), QStringLiteral("--email"),
+                                                            QStringLiteral("%1@demo.heyo").arg(QLatin1String(who)),
+                                                            QStringLiteral("--password-stdin")},
+                               QByteArray(who) + "-demo-password\n");
+            QVERIFY2(r.rc == 0, r.err.constData());
+            ids << QRegularExpression(QStringLiteral("acc_[0-9a-f]+")).match(QString::fromUtf8(r.out)).captured(0);
+        }
+        for (const QString &id : ids)
+            QVERIFY(!keychainLookup(id, QStringLiteral("jwt")).isEmpty());
+        QCOMPARE(heyo({QStringLiteral("logout"), QStringLiteral("--all"), QStringLiteral("--account"),
+                       QStringLiteral("ada@demo.heyo")})
+                     .rc,
+                 2);
+        const Run r = heyo({QStringLiteral("logout"), QStringLiteral("--all")});
+        QVERIFY2(r.rc == 0, r.err.constData());
+        QVERIFY(r.out.contains("Signed out ada@demo.heyo") && r.out.contains("Signed out bob@demo.heyo"));
+        for (const QString &id : ids)
+            QVERIFY2(keychainLookup(id, QStringLiteral("jwt")).isEmpty(), qPrintable(id));
+        QCOMPARE(heyo({QStringLiteral("accounts")}).rc, 3);
+        QCOMPARE(heyo({QStringLiteral("logout"), QStringLiteral("--all")}).rc, 3);
+    }
+
+    void gitCredentialByHandSaysHowGitUsesIt()
+    {
+        // On a terminal (a pseudo-terminal here) it explains itself, then reads as git would; from git (a pipe) it
+        // says nothing.
+        const QString driver = QStringLiteral(
+            "import os, pty, sys\n"
+            "pid, fd = pty.fork()\n"
+            "if pid == 0:\n"
+            "    os.execv(sys.argv[1], sys.argv[1:])\n"
+            "out = b''\n"
+            "while b'an empty line ends them' not in out:\n"
+            "    d = os.read(fd, 1024)\n"
+            "    if not d: break\n"
+            "    out += d\n"
+            "os.write(fd, b'\\n')\n"
+            "try:\n"
+            "    while True:\n"
+            "        d = os.read(fd, 1024)\n"
+            "        if not d: break\n"
+            "        out += d\n"
+            "except OSError: pass\n"
+            "_, st = os.waitpid(pid, 0)\n"
+            "sys.stdout.buffer.write(out)\n"
+            "sys.exit(os.waitstatus_to_exitcode(st))\n");
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(QStringLiteral("python3"), {QStringLiteral("-c"), driver, heyoBinary(), QStringLiteral("git-credential"),
+                                            QStringLiteral("get")});
+        QVERIFY(p.waitForFinished(30000));
+        const QByteArray transcript = p.readAllStandardOutput();
+        QVERIFY2(p.exitCode() == 0, transcript.constData());
+        QVERIFY2(transcript.contains("git credential helper") && transcript.contains(".sslCAInfo ") &&
+                     transcript.contains("credential.https://SLUG.heyo.localhost:8443.helper '!heyo git-credential'"),
+                 transcript.constData());
+        const Run piped = heyo({QStringLiteral("git-credential"), QStringLiteral("get")}, "protocol=https\nhost=x\n\n");
+        QCOMPARE(piped.rc, 0);
+        QCOMPARE(piped.err, QByteArray());
+    }
+
+    void readmeGitSetupClonesThroughTheEdge()
+    {
+        // The README's git lines, run as written (only the port is the test edge's), in a HOME where the demo's CA
+        // sits where the README says and heyo is on PATH. Without the sslCAInfo line git failed with "certificate
+        // verification failed".
+        test::EdgeProcess edge({}, true);
+        QString error;
+        QVERIFY2(edge.start(&error), qPrintable(error));
+        QVERIFY(QDir(m_home->path()).mkpath(QStringLiteral(".local/share/heyo-edge-demo/tls")));
+        QVERIFY(QFile::copy(edge.caFile(), m_home->filePath(QStringLiteral(".local/share/heyo-edge-demo/tls/ca.pem"))));
+        const Run login = heyo(service(edge) + QStringList{QStringLiteral("login"), QStringLiteral("--email"),
+                                                            QStringLiteral("ada@demo.heyo"),
+                                                            QStringLiteral("--password-stdin")},
+                               "ada-demo-password\n");
+        QVERIFY2(login.rc == 0, login.err.constData());
+
+        QFile readme(QStringLiteral(HEYO_SOURCE_DIR "/README.md"));
+        QVERIFY(readme.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(readme.readAll());
+        const qsizetype section = text.indexOf(QLatin1String("### Tokens for scripts and git"));
+        QVERIFY(section > 0);
+        const QString block = text.mid(section, text.indexOf(QLatin1String("\n```\n"), section) - section);
+        QStringList lines;
+        for (const QString &line : block.split(QLatin1Char('\n')))
+            if (line.startsWith(QLatin1String("git ")))
+                lines << QString(line).replace(QLatin1String(":8443"), QStringLiteral(":%1").arg(edge.port()));
+        QCOMPARE(lines.size(), 3); // credential helper, CA, clone
+        QVERIFY2(lines.at(1).contains(QLatin1String(".sslCAInfo ")), qPrintable(lines.at(1)));
+
+        QTemporaryDir work;
+        QProcessEnvironment e = env({{QStringLiteral("GIT_TERMINAL_PROMPT"), QStringLiteral("0")},
+                                     {QStringLiteral("GIT_CONFIG_NOSYSTEM"), QStringLiteral("1")},
+                                     {QStringLiteral("GIT_SSL_CAINFO"), QString()}}); // it would override the config
+        e.insert(QStringLiteral("PATH"),
+                 QStringLiteral(HEYO_BINARY_DIR "/app/heyo:") + e.value(QStringLiteral("PATH")));
+        for (const QString &line : std::as_const(lines)) {
+            QProcess sh;
+            sh.setProcessEnvironment(e);
+            sh.setWorkingDirectory(work.path());
+            sh.setProcessChannelMode(QProcess::MergedChannels);
+            sh.start(QStringLiteral("bash"), {QStringLiteral("-c"), line});
+            QVERIFY(sh.waitForFinished(60000));
+            const QByteArray out = sh.readAll();
+            m_logs += out;
+            QVERIFY2(sh.exitCode() == 0, qPrintable(line + QStringLiteral(": ") + QString::fromUtf8(out)));
+        }
+        QVERIFY(QDir(work.filePath(QStringLiteral("demo"))).exists(QStringLiteral(".git")));
+        const QByteArray token = heyo({QStringLiteral("token")}, {}, true).out.trimmed();
+        assertNotLogged(token, edge);
     }
 
     void passwordLoginKeepsTheTokenInTheKeychainOnly()
