@@ -218,9 +218,10 @@ private slots:
             }
         }
         // The URL it names works.
-        const Run r = heyo({QStringLiteral("--service"), QStringLiteral("https://") + hostPort, QStringLiteral("--ca-file"),
-                            edge.caFile(), QStringLiteral("--no-store"), QStringLiteral("list"), QStringLiteral("--email"),
-                            QStringLiteral("ada@demo.heyo"), QStringLiteral("--password-stdin")},
+        const Run r = heyo({QStringLiteral("--service"), QStringLiteral("https://") + hostPort,
+                            QStringLiteral("--ca-file"), edge.caFile(), QStringLiteral("--no-store"),
+                            QStringLiteral("list"), QStringLiteral("--email"), QStringLiteral("ada@demo.heyo"),
+                            QStringLiteral("--password-stdin")},
                            "ada-demo-password\n");
         QVERIFY2(r.rc == 0 && r.out.contains("demo-web"), r.err.constData());
     }
@@ -304,8 +305,8 @@ private slots:
             "sys.exit(os.waitstatus_to_exitcode(st))\n");
         QProcess p;
         p.setProcessEnvironment(env());
-        p.start(QStringLiteral("python3"), {QStringLiteral("-c"), driver, heyoBinary(), QStringLiteral("git-credential"),
-                                            QStringLiteral("get")});
+        p.start(QStringLiteral("python3"),
+                {QStringLiteral("-c"), driver, heyoBinary(), QStringLiteral("git-credential"), QStringLiteral("get")});
         QVERIFY(p.waitForFinished(30000));
         const QByteArray transcript = p.readAllStandardOutput();
         QVERIFY2(p.exitCode() == 0, transcript.constData());
