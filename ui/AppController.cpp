@@ -22,6 +22,7 @@
 #include "core/auth/SessionManager.h"
 #include "core/forward/AccountTokens.h"
 #include "core/forward/Forwarder.h"
+#include "core/forward/AllowedOrigins.h"
 #include "core/forward/PortAssignments.h"
 #include "core/forward/PortOwner.h"
 
@@ -63,6 +64,7 @@ AppController::AppController(const Options &options, QObject *parent) : QObject(
     m_nam = std::make_unique<QNetworkAccessManager>();
     m_sessions = std::make_unique<auth::SessionManager>(options.secrets, m_nam.get(), options.settings);
     m_ports = std::make_unique<forward::PortAssignments>(options.settings);
+    m_origins = std::make_unique<forward::AllowedOrigins>(options.settings);
     m_tokens = std::make_unique<forward::AccountTokens>(m_sessions.get());
 
     // Each endpoint trusts its own account's service CA (ForwardSpec::caFile); the configured one is the default.
@@ -422,6 +424,7 @@ bool AppController::startForwarding(const QString &slug, QString *errorOut)
             spec.accountId = row->accountId;
             spec.endpointUrl = row->info.url;
             spec.port = port;
+            spec.allowedOrigins = m_origins->of(row->accountId, slug);
             spec.accountName = row->accountEmail; // named in the forwarder's "signed out of …" answers
             if (const auto session = m_sessions->session(row->accountId))
                 spec.caFile = session->service.caFile;
@@ -574,7 +577,7 @@ SignInDialog *AppController::showSignIn(const QString &email)
 SettingsDialog *AppController::showSettings()
 {
     if (!m_settingsDialog) {
-        m_settingsDialog = new SettingsDialog(m_appSettings, m_ports.get(), m_model,
+        m_settingsDialog = new SettingsDialog(m_appSettings, m_ports.get(), m_origins.get(), m_model,
                                               [this](const AppSettings &s, QString *error) {
                                                   return applySettings(s, error);
                                               });
@@ -598,6 +601,10 @@ bool AppController::applySettings(const AppSettings &s, QString *error)
     m_appSettings = s;
     if (!s.save(*m_options.settings, error))
         return false;
+    // Allowed origins (the dialog recorded them) apply to running forwards at once, without a restart.
+    for (const QString &slug : m_forwarder->forwardedSlugs())
+        if (const EndpointModel::Row *row = m_model->endpoint(slug))
+            m_forwarder->setAllowedOrigins(slug, m_origins->of(row->accountId, slug));
     // The router follows at once; endpoint ports apply the next time an endpoint starts forwarding.
     if (routerWas && (!s.routerEnabled || routerPort != m_ports->routerPort())) {
         // Forwarder has no "stop router" of its own: restart the forwarding set without it.

@@ -26,6 +26,7 @@ class SessionManager;
 }
 namespace heyo::forward {
 class AccountTokens;
+class AllowedOrigins;
 class Forwarder;
 class PortAssignments;
 }
@@ -63,6 +64,7 @@ public:
     auth::SessionManager *sessions() const { return m_sessions.get(); }
     forward::Forwarder *forwarder() const { return m_forwarder.get(); }
     forward::PortAssignments *ports() const { return m_ports.get(); }
+    forward::AllowedOrigins *origins() const { return m_origins.get(); }
     EndpointModel *model() const { return m_model; }
     EndpointDirectory *directory() const { return m_directory; }
     TrayController *tray() const { return m_tray; }
@@ -133,6 +135,7 @@ private:
     std::unique_ptr<QNetworkAccessManager> m_nam;
     std::unique_ptr<auth::SessionManager> m_sessions;
     std::unique_ptr<forward::PortAssignments> m_ports;
+    std::unique_ptr<forward::AllowedOrigins> m_origins; // each endpoint's allowed browser origins (settings)
     std::unique_ptr<forward::AccountTokens> m_tokens;
     std::unique_ptr<forward::Forwarder> m_forwarder;
     EndpointModel *m_model = nullptr;

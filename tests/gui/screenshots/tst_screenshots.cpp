@@ -95,9 +95,14 @@ private slots:
         save(f.app->copyTokenAction()->confirmation(), QStringLiteral("copy-token.png"));
         f.app->copyTokenAction()->confirmation()->reject();
 
-        // Settings.
+        // Settings, demo-web selected with an allowed origin (a local dev server's page) being added.
         ui::SettingsDialog *s = f.app->showSettings();
         s->setEndpointRow(QStringLiteral("demo-web"), true, 0);
+        QVERIFY(s->selectEndpoint(QStringLiteral("demo-web")));
+        s->originEdit()->setText(QStringLiteral("http://localhost:5173"));
+        QTest::mouseClick(s->addOriginButton(), Qt::LeftButton);
+        QCOMPARE(s->originsShown(QStringLiteral("demo-web")), QStringList{QStringLiteral("http://localhost:5173")});
+        s->originEdit()->setText(QStringLiteral("https://app.example"));
         save(s, QStringLiteral("settings.png"));
         s->close();
 
