@@ -26,7 +26,7 @@ _heyo()
             COMPREPLY=($(compgen -W "text json" -- "$cur"))
             return
             ;;
-        --account | --default | --email | --label | --router)
+        --account | --default | --email | --label | --router | --allow-origin | --disallow-origin)
             return
             ;;
     esac
@@ -72,7 +72,7 @@ _heyo()
             ;;
         git-credential) ((${#args[@]} == 0)) && positional="get store erase" ;;
         list) opts="--format $memory_opts" ;;
-        forward) opts="--all --router $memory_opts" ;;
+        forward) opts="--all --router --allow-origin --disallow-origin $memory_opts" ;;
         open) opts=$memory_opts ;;
         help) return ;;
         *) return ;;
