@@ -2,13 +2,15 @@
 # The test command: installs what is needed, builds, and runs the whole suite (ctest) inside a private D-Bus session
 # with an unlocked throwaway gnome-keyring, a virtual X display and a tray host, then prints a summary.
 #   scripts/test.sh [ctest arguments, e.g. -L unit]
+# HEYO_BUILD_DIR picks another build directory and HEYO_CMAKE_ARGS adds configure options (scripts/test-sanitize.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${HEYO_BUILD_DIR:-$ROOT/build}
+read -ra EXTRA_CMAKE_ARGS <<<"${HEYO_CMAKE_ARGS:-}"
 
 bash scripts/install-deps.sh
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHEYO_WERROR=ON >/dev/null
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHEYO_WERROR=ON "${EXTRA_CMAKE_ARGS[@]}" >/dev/null
 cmake --build "$BUILD" -j"$(nproc)"
 
 # A throwaway HOME and runtime dir: never the user's keyring, settings or caches.

@@ -2,6 +2,7 @@
 // git clone and push, a Node `ws` WebSocket client, Server-Sent Events with curl -N, and headless Chromium loading
 // the demo page. Ends by scanning every output and log for secrets.
 #include "E2eSession.h"
+#include "Sanitizer.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -15,7 +16,7 @@ using namespace heyo::test;
 
 namespace
 {
-constexpr qint64 kRssLimitKiB = 64 * 1024;
+constexpr qint64 kRssLimitKiB = heyo::test::memoryLimit(64LL << 20) / 1024;
 
 // The demo files app's bytes (DemoFilesApp::generate): byte i is (i mod 251) xor (i >> 20).
 QByteArray demoBytes(qint64 offset, qint64 length)

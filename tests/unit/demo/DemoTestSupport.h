@@ -1,6 +1,8 @@
 // Helpers shared by the demo app tests: run a real client process, talk raw HTTP over a socket, read our RSS.
 #pragma once
 
+#include "Sanitizer.h"
+
 #include <QByteArray>
 #include <QElapsedTimer>
 #include <QFile>

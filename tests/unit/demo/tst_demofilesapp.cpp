@@ -95,7 +95,8 @@ void TestDemoFilesApp::download256MiBFlatMemory()
     const QByteArray head = h.readAll();
     QVERIFY2(head.contains("Content-Length: 268435456\r\n"), head.constData());
     QVERIFY(head.contains("Content-Type: application/octet-stream"));
-    QVERIFY2(rss.growth() < (32 << 20), qPrintable(QString("RSS grew by %1 bytes").arg(rss.growth())));
+    QVERIFY2(rss.growth() < heyo::test::memoryLimit(32 << 20),
+             qPrintable(QString("RSS grew by %1 bytes").arg(rss.growth())));
 }
 
 void TestDemoFilesApp::chunkedDownload()
@@ -169,7 +170,8 @@ void TestDemoFilesApp::contentLengthUploadFlatMemory()
     for (int i = 0; i < 256; ++i)
         zeros.addData(block);
     QCOMPARE(o.value("sha256").toString().toLatin1(), zeros.result().toHex());
-    QVERIFY2(rss.growth() < (32 << 20), qPrintable(QString("RSS grew by %1 bytes").arg(rss.growth())));
+    QVERIFY2(rss.growth() < heyo::test::memoryLimit(32 << 20),
+             qPrintable(QString("RSS grew by %1 bytes").arg(rss.growth())));
 }
 
 void TestDemoFilesApp::wrongMethods()
