@@ -26,6 +26,15 @@ std::set<std::string> originSet(const QStringList &origins)
     return out;
 }
 
+// "cannot listen: 127.0.0.1:7001 is already in use": the address once (the engine names it in most of its errors),
+// so the message fits the endpoint's row.
+QString listenError(const QString &where, const std::string &engineError)
+{
+    const QString why = QString::fromStdString(engineError);
+    return why.startsWith(where) ? Forwarder::tr("cannot listen: %1").arg(why)
+                                 : Forwarder::tr("cannot listen on %1: %2").arg(where, why);
+}
+
 } // namespace
 
 Forwarder::Forwarder(AccountTokens *tokens, Options options, QObject *parent)
@@ -78,7 +87,7 @@ bool Forwarder::listenBoth(Listening &l, quint16 port, QString *error)
     net::ListenResult v4 = m_engine->listen(config, handle, &id);
     if (!v4.ok) {
         QString owner = port ? PortOwner::describe(port) : QString();
-        *error = tr("cannot listen on 127.0.0.1:%1: %2").arg(port).arg(QString::fromStdString(v4.error));
+        *error = listenError(QStringLiteral("127.0.0.1:%1").arg(port), v4.error);
         if (!owner.isEmpty())
             *error += tr(" (held by %1)").arg(owner);
         return false;
@@ -95,7 +104,7 @@ bool Forwarder::listenBoth(Listening &l, quint16 port, QString *error)
         l.listenerIds.push_back(id);
     } else if (QString::fromStdString(v6.error).contains("in use")) {
         closeListening(l, std::chrono::milliseconds(0));
-        *error = tr("cannot listen on [::1]:%1: %2").arg(l.port).arg(QString::fromStdString(v6.error));
+        *error = listenError(QStringLiteral("[::1]:%1").arg(l.port), v6.error);
         return false;
     }
     return true;
