@@ -196,7 +196,7 @@ private slots:
         QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
         m.setEndpoints("a1", "ada@x", {ep("web", "laptop"), ep("files", "laptop")});
         QSignalSpy changed(&m, &QAbstractItemModel::dataChanged);
-        const QString busy = QStringLiteral("cannot listen on 127.0.0.1:7001: address in use (held by python3)");
+        const QString busy = QStringLiteral("cannot listen: 127.0.0.1:7001 is already in use (held by python3)");
         m.setForwardError("web", busy);
         QVERIFY(!changed.isEmpty()); // the row repaints
         QCOMPARE(m.indexOf("web", EndpointModel::Status).data().toString(), QStringLiteral("Cannot forward"));

@@ -72,7 +72,7 @@ void hardContent(EndpointModel &m)
     m.setStats({stats("demo-web", 7001, 987'654'321, 987'654'321'000ULL, 123'456'789'000ULL,
                       QStringLiteral("cannot reach endpoint 'demo-web': connection refused")),
                 stats("demo-events", 7002, 0, 0, 0), stats("bob-notes", 7004, 3, 1'000, 999)});
-    m.setForwardError("demo-files", QStringLiteral("cannot listen on 127.0.0.1:7003: Address already in use (held "
+    m.setForwardError("demo-files", QStringLiteral("cannot listen: 127.0.0.1:7003 is already in use (held "
                                                    "by python3, pid 4242)"));
 }
 
@@ -211,6 +211,8 @@ private slots:
         QVERIFY(w);
         QVERIFY(!w->view()->header()->isSectionHidden(EndpointModel::Account));
         verifyNothingCut(w.get());
+        if (const QString dir = qEnvironmentVariable("HEYO_SCREENSHOT_DIR"); !dir.isEmpty()) // to look at
+            QVERIFY(w->grab().save(QStringLiteral("%1/endpoints-1280x800-%2x.png").arg(dir).arg(w->devicePixelRatioF())));
         // A long attention reason does not widen the window: the status bar elides it, the tooltip has it all.
         w->setStateText(QStringLiteral("Heyo Access needs attention: demo-web: cannot reach endpoint 'demo-web': "
                                        "connection refused (and 1 more)"));

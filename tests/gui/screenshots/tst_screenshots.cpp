@@ -1,6 +1,6 @@
 // Renders each window of the tray app in a realistic state (the demo edge's endpoints, one forwarded with traffic, an
-// inline sign-in error, the copy-token confirmation, the tray menu, the built-in browser) and saves PNGs for
-// docs/screenshots/.
+// endpoint whose request failed and one whose port was taken, an inline sign-in error, the copy-token confirmation,
+// the tray menu with a device open, the built-in browser) and saves PNGs for docs/screenshots/.
 #include "AppFixture.h"
 #include "WebEngineAsRoot.h"
 
@@ -12,10 +12,14 @@
 #include "TrayController.h"
 
 #include "core/forward/Forwarder.h"
+#include "core/forward/PortAssignments.h"
 
 #include <QLineEdit>
 #include <QMenu>
 #include <QPushButton>
+#include <QPainter>
+#include <QScreen>
+#include <QTcpServer>
 #include <QTreeView>
 
 using namespace heyo;
@@ -33,6 +37,25 @@ private:
         const QPixmap p = w->grab();
         QVERIFY(!p.isNull());
         QVERIFY2(p.width() >= 200 && p.height() >= 100, qPrintable(name));
+        QVERIFY(p.save(m_dir + QLatin1Char('/') + name));
+    }
+
+    // Popups where they are on the screen (a submenu is a window of its own), on a transparent ground: a screen grab
+    // would also catch whatever lies behind them.
+    void savePopups(const QList<QWidget *> &popups, const QString &name)
+    {
+        QRect area;
+        for (QWidget *w : popups) {
+            QVERIFY(QTest::qWaitForWindowExposed(w));
+            area |= w->geometry();
+        }
+        QTest::qWait(200);
+        QPixmap p(area.size());
+        p.fill(Qt::transparent);
+        QPainter painter(&p);
+        for (QWidget *w : popups)
+            painter.drawPixmap(w->geometry().topLeft() - area.topLeft(), w->grab());
+        painter.end();
         QVERIFY(p.save(m_dir + QLatin1Char('/') + name));
     }
 
@@ -59,7 +82,7 @@ private slots:
 
         // Signed out: the empty endpoints window.
         ui::EndpointsWindow *w = f.app->window();
-        w->resize(1100, 520);
+        w->resize(1200, 520);
         f.app->showEndpoints();
         save(w, QStringLiteral("endpoints-signed-out.png"));
 
@@ -89,6 +112,35 @@ private slots:
         save(w, QStringLiteral("endpoints-filtered.png"));
         w->filterEdit()->clear();
 
+        // Trouble: demo-files' port is taken by another program, demo-git's last request could not reach it.
+        {
+            QTcpServer squatter;
+            QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+            QVERIFY(f.app->ports()->setPort(QStringLiteral("demo-files"), squatter.serverPort(), &error));
+            QVERIFY(!f.app->startForwarding(QStringLiteral("demo-files"), &error));
+            forward::ForwardSpec dead; // demo-git as if its service had gone: nobody listens on that port
+            dead.slug = QStringLiteral("demo-git");
+            dead.accountId = ada;
+            QTcpServer gone;
+            QVERIFY(gone.listen(QHostAddress::LocalHost, 0));
+            dead.endpointUrl = QUrl(QStringLiteral("https://demo-git.heyo.localhost:%1/").arg(gone.serverPort()));
+            gone.close();
+            QVERIFY2(f.app->forwarder()->forward(dead, &error), qPrintable(error));
+            QCOMPARE(test::AppFixture::curl(ui::EndpointModel::localUrl(
+                         QStringLiteral("demo-git"), f.app->forwarder()->portOf(QStringLiteral("demo-git")))),
+                     502);
+            QTRY_COMPARE(f.app->model()->indexOf(QStringLiteral("demo-git"), ui::EndpointModel::Status).data()
+                             .toString(),
+                         QStringLiteral("Forwarding, with errors"));
+            w->selectSlug(QStringLiteral("demo-files"));
+            save(w, QStringLiteral("endpoints-attention.png"));
+            f.app->stopForwarding(QStringLiteral("demo-git"));
+            f.app->stopForwarding(QStringLiteral("demo-files"));
+            f.app->ports()->release(QStringLiteral("demo-files"));
+            QTRY_COMPARE(f.app->tray()->state(), ui::TrayController::State::Forwarding);
+            QCOMPARE(w->bannerText(), QString());
+        }
+
         // Copy token confirmation (token masked).
         f.app->copyToken(ada);
         QTRY_VERIFY_WITH_TIMEOUT(f.app->copyTokenAction()->confirmation(), 10000);
@@ -106,11 +158,21 @@ private slots:
         save(s, QStringLiteral("settings.png"));
         s->close();
 
-        // The tray menu with the ada-laptop submenu and demo-web's actions open.
+        // The tray menu under the tray host (top right), with the ada-laptop submenu open: its endpoints' actions.
         QMenu *menu = f.app->tray()->menu();
-        menu->popup(QPoint(900, 40));
+        const QRect screen = QGuiApplication::primaryScreen()->geometry();
+        menu->popup(QPoint(screen.right() - 10, 34));
         QVERIFY(QTest::qWaitForWindowExposed(menu));
-        save(menu, QStringLiteral("tray-menu.png"));
+        QAction *laptop = nullptr;
+        for (QAction *a : menu->actions())
+            if (a->text() == QStringLiteral("ada-laptop"))
+                laptop = a;
+        QVERIFY(laptop && laptop->menu());
+        menu->setActiveAction(laptop);
+        QTest::keyClick(menu, Qt::Key_Right);
+        QVERIFY(QTest::qWaitForWindowExposed(laptop->menu()));
+        QVERIFY2(!menu->geometry().intersects(laptop->menu()->geometry()), "the submenu covers the menu");
+        savePopups({menu, laptop->menu()}, QStringLiteral("tray-menu.png"));
         menu->hide();
 
         // The built-in browser window on demo-web's local port.
