@@ -19,11 +19,8 @@ std::optional<QByteArray> readTty(const QString &prompt, bool echo)
     const int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
         return std::nullopt;
-    const QByteArray p = prompt.toUtf8();
-    if (::write(fd, p.constData(), p.size()) < 0) {
-        ::close(fd);
-        return std::nullopt;
-    }
+    // Echo goes off before the prompt appears (as getpass does): TCSAFLUSH discards what was typed so far, so a
+    // password typed right after the prompt showed would otherwise be thrown away, and the read would wait forever.
     termios saved{};
     const bool haveAttrs = ::tcgetattr(fd, &saved) == 0;
     if (haveAttrs && !echo) {
@@ -31,6 +28,13 @@ std::optional<QByteArray> readTty(const QString &prompt, bool echo)
         quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
         quiet.c_lflag |= ECHONL;
         ::tcsetattr(fd, TCSAFLUSH, &quiet);
+    }
+    const QByteArray p = prompt.toUtf8();
+    if (::write(fd, p.constData(), p.size()) < 0) {
+        if (haveAttrs && !echo)
+            ::tcsetattr(fd, TCSAFLUSH, &saved);
+        ::close(fd);
+        return std::nullopt;
     }
     QByteArray line;
     char c = 0;

@@ -79,13 +79,14 @@ private slots:
     void expiredTokenIs401()
     {
         EdgeProcess shortLived;
-        QVERIFY2(shortLived.start("demo", {"--token-lifetime", "1", "--quiet"}), qPrintable(shortLived.error()));
+        // Long enough for sign-in and one request on a loaded machine (1 s was not, once in a 20-times loop).
+        QVERIFY2(shortLived.start("demo", {"--token-lifetime", "4", "--quiet"}), qPrintable(shortLived.error()));
         QString token = loginToken(shortLived, kAdaEmail, kAdaPassword);
         QVERIFY(!token.isEmpty());
         CurlResult fresh = runCurl(shortLived.caFile(), {"-H", bearer(token), shortLived.endpointUrl("demo-web") +
                                                                                   "/api/echo"});
         QCOMPARE(fresh.status, 200);
-        QThread::sleep(2);
+        QThread::sleep(5);
         CurlResult expired = runCurl(shortLived.caFile(), {"-H", bearer(token), shortLived.endpointUrl("demo-web") +
                                                                                     "/api/echo"});
         QCOMPARE(expired.status, 401);
