@@ -30,8 +30,8 @@ private:
 
     QTreeView *m_view;
     QTimer m_timer;
-    QHash<int, int> m_content;  // measured content width per column
-    QSet<int> m_stale;          // columns to measure again
+    QHash<int, int> m_content;   // measured content width per column
+    QSet<int> m_stale;           // columns to measure again
     QHash<int, int> m_userWidth; // widths the user dragged a column to
     bool m_fitting = false;
 };

@@ -496,8 +496,8 @@ QString EndpointModel::endpointToolTip(const Row &r, int column) const
 
 QVariant EndpointModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation == Qt::Horizontal && role == Qt::TextAlignmentRole
-        && (section == Requests || section == Traffic || section == Connections))
+    if (orientation == Qt::Horizontal && role == Qt::TextAlignmentRole &&
+        (section == Requests || section == Traffic || section == Connections))
         return int(Qt::AlignRight | Qt::AlignVCenter); // over the numbers they name
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};

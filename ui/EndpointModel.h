@@ -98,9 +98,9 @@ private:
 
     std::vector<std::unique_ptr<DeviceNode>> m_devices;
     QHash<QString, DeviceNode *> m_deviceByKey;
-    QHash<QString, DeviceNode *> m_bySlug; // slug → its device
+    QHash<QString, DeviceNode *> m_bySlug;   // slug → its device
     QHash<QString, QString> m_forwardErrors; // slug → why it could not start
-    QMap<QString, QString> m_unlistedErrors;  // errors of forwarded slugs no account lists (stale or hand-made)
+    QMap<QString, QString> m_unlistedErrors; // errors of forwarded slugs no account lists (stale or hand-made)
     QMap<QString, QString> m_problems;
     QPointer<forward::Forwarder> m_forwarder;
     QTimer m_poll;

@@ -280,8 +280,8 @@ void EndpointsWindow::hideBanner()
 void EndpointsWindow::dropEndedBanner()
 {
     static const QString prefix = endpointCause({});
-    if (m_banner->isVisible() && m_bannerCause.startsWith(prefix)
-        && !m_model->problems().contains(m_bannerCause.mid(prefix.size())))
+    if (m_banner->isVisible() && m_bannerCause.startsWith(prefix) &&
+        !m_model->problems().contains(m_bannerCause.mid(prefix.size())))
         hideBanner();
 }
 

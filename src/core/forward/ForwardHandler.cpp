@@ -96,8 +96,8 @@ void ForwardHandler::handle(const net::ExchangePtr &ex)
         ex->post([this, ex, f, fresh, error] {
             const ForwardRoute &route = *f->route;
             if (fresh.empty()) {
-                const std::string line = "not signed in to the account that owns '" + route.slug +
-                                         "': " + error.toStdString();
+                const std::string line =
+                    "not signed in to the account that owns '" + route.slug + "': " + error.toStdString();
                 ex->noteError(line); // before the report, so whoever it reaches finds it in the counters
                 m_report(route.slug, route.accountId, ForwardEvent::SignInNeeded, error.toStdString());
                 return refuse(ex, 401, line + " (run: heyo login)");

@@ -121,7 +121,8 @@ private slots:
         QCOMPARE(m.indexOf("web", EndpointModel::Requests).data().toString(), QStringLiteral("3"));
         QCOMPARE(m.indexOf("web", EndpointModel::Connections).data().toString(), QStringLiteral("1"));
         const QString traffic = m.indexOf("web", EndpointModel::Traffic).data().toString();
-        QVERIFY2(traffic.contains(QStringLiteral("4.1 kB")) && traffic.contains(QStringLiteral("100 bytes")), qPrintable(traffic));
+        QVERIFY2(traffic.contains(QStringLiteral("4.1 kB")) && traffic.contains(QStringLiteral("100 bytes")),
+                 qPrintable(traffic));
         QCOMPARE(m.indexOf("files", EndpointModel::Requests).data().toString(), QString());
 
         QSignalSpy changed(&m, &QAbstractItemModel::dataChanged);
@@ -166,7 +167,8 @@ private slots:
         QCOMPARE(m.indexOf("web", EndpointModel::Status).data().toString(), QStringLiteral("Forwarding, with errors"));
         // The status tooltip explains the status (it used to show the upstream URL).
         const QString tip = m.indexOf("web", EndpointModel::Status).data(Qt::ToolTipRole).toString();
-        QVERIFY2(tip.contains("7005") && tip.contains("connection refused") && !tip.contains("https://"), qPrintable(tip));
+        QVERIFY2(tip.contains("7005") && tip.contains("connection refused") && !tip.contains("https://"),
+                 qPrintable(tip));
 
         // The forwarder's next poll no longer has the error (a later request went through): it is gone everywhere.
         s.lastError.clear();
@@ -231,7 +233,8 @@ private slots:
         m.setForwardError("not-listed-yet", QStringLiteral("notaport is not a port number"));
         QCOMPARE(m.problems().size(), 3);
         m.removeAccount("a1"); // what sign-out does to the model
-        QCOMPARE(m.problems().keys(), QStringList{"notes"}); // Bob is still signed in
+        // Bob is still signed in.
+        QCOMPARE(m.problems().keys(), QStringList{"notes"});
         m.removeAccount("b1");
         QVERIFY(m.problems().isEmpty());
         // Bob signs in again: his endpoint starts clean.
@@ -249,8 +252,8 @@ private slots:
         auto deviceRepainted = [&] {
             for (const QList<QVariant> &args : changed) {
                 const QModelIndex tl = args.at(0).toModelIndex(), br = args.at(1).toModelIndex();
-                if (!tl.parent().isValid() && tl.row() == 0 && tl.column() <= EndpointModel::Status
-                    && br.column() >= EndpointModel::Status)
+                if (!tl.parent().isValid() && tl.row() == 0 && tl.column() <= EndpointModel::Status &&
+                    br.column() >= EndpointModel::Status)
                     return true;
             }
             return false;

@@ -160,9 +160,10 @@ private:
             const QString name = b->text().isEmpty() ? b->toolTip() : b->text();
             const QRect r(b->mapTo(w, QPoint(0, 0)), b->size());
             QVERIFY2(inside.contains(r), qPrintable(name + QStringLiteral(" is outside the window")));
-            QVERIFY2(b->sizeHint().width() <= b->width(),
-                     qPrintable(QStringLiteral("%1 is squeezed: %2 px of %3").arg(name).arg(b->width())
-                                    .arg(b->sizeHint().width())));
+            QVERIFY2(b->sizeHint().width() <= b->width(), qPrintable(QStringLiteral("%1 is squeezed: %2 px of %3")
+                                                                         .arg(name)
+                                                                         .arg(b->width())
+                                                                         .arg(b->sizeHint().width())));
         }
         const QSize min = w->minimumSizeHint();
         const QSize screen = logicalScreen(w);
@@ -195,7 +196,8 @@ private slots:
         if (w->devicePixelRatioF() < 1.5) { // at 2× a 640-pixel-wide window must scroll; at 1× nothing hides
             QHeaderView *header = w->view()->header();
             QVERIFY2(header->length() <= w->view()->viewport()->width(),
-                     qPrintable(QStringLiteral("%1 px of columns in %2 px").arg(header->length())
+                     qPrintable(QStringLiteral("%1 px of columns in %2 px")
+                                    .arg(header->length())
                                     .arg(w->view()->viewport()->width())));
         }
         // The status bar says its whole text at this size.
@@ -212,7 +214,8 @@ private slots:
         QVERIFY(!w->view()->header()->isSectionHidden(EndpointModel::Account));
         verifyNothingCut(w.get());
         if (const QString dir = qEnvironmentVariable("HEYO_SCREENSHOT_DIR"); !dir.isEmpty()) // to look at
-            QVERIFY(w->grab().save(QStringLiteral("%1/endpoints-1280x800-%2x.png").arg(dir).arg(w->devicePixelRatioF())));
+            QVERIFY(
+                w->grab().save(QStringLiteral("%1/endpoints-1280x800-%2x.png").arg(dir).arg(w->devicePixelRatioF())));
         // A long attention reason does not widen the window: the status bar elides it, the tooltip has it all.
         w->setStateText(QStringLiteral("Heyo Access needs attention: demo-web: cannot reach endpoint 'demo-web': "
                                        "connection refused (and 1 more)"));

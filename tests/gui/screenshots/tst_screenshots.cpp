@@ -129,9 +129,9 @@ private slots:
             QCOMPARE(test::AppFixture::curl(ui::EndpointModel::localUrl(
                          QStringLiteral("demo-git"), f.app->forwarder()->portOf(QStringLiteral("demo-git")))),
                      502);
-            QTRY_COMPARE(f.app->model()->indexOf(QStringLiteral("demo-git"), ui::EndpointModel::Status).data()
-                             .toString(),
-                         QStringLiteral("Forwarding, with errors"));
+            QTRY_COMPARE(
+                f.app->model()->indexOf(QStringLiteral("demo-git"), ui::EndpointModel::Status).data().toString(),
+                QStringLiteral("Forwarding, with errors"));
             w->selectSlug(QStringLiteral("demo-files"));
             save(w, QStringLiteral("endpoints-attention.png"));
             f.app->stopForwarding(QStringLiteral("demo-git"));

@@ -207,10 +207,10 @@ private slots:
         QCOMPARE(w->stateLabel()->text(), tray->toolTip());
         QCOMPARE(statusOf(model, web), QStringLiteral("Forwarding"));
         QCOMPARE(statusOf(model, web, ui::EndpointModel::LastError), QString());
-        QTRY_VERIFY(find(deviceMenu(tray, QStringLiteral("ada-laptop")),
-                         QStringLiteral("demo-web — port %1").arg(local.port()))
-                        ->icon()
-                        .isNull());
+        QTRY_VERIFY(
+            find(deviceMenu(tray, QStringLiteral("ada-laptop")), QStringLiteral("demo-web — port %1").arg(local.port()))
+                ->icon()
+                .isNull());
         // Sixty requests later nothing has come back.
         for (int i = 0; i < 5; ++i)
             QCOMPARE(test::AppFixture::curl(local), 200);

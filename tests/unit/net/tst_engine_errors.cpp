@@ -90,7 +90,8 @@ private slots:
             m_closedPort = closed.port();
         }
         m_proxy = std::make_unique<Engine>(2);
-        auto p = m_proxy->listen(ListenerConfig{}, [this](const ExchangePtr &ex) { proxyHandler(ex); }, &m_proxyId);
+        auto p = m_proxy->listen(
+            ListenerConfig{}, [this](const ExchangePtr &ex) { proxyHandler(ex); }, &m_proxyId);
         QVERIFY(p.ok);
         m_proxyPort = p.port;
         m_origin->start();
