@@ -132,6 +132,12 @@ QStringList AllowedOrigins::of(const QString &accountId, const QString &slug) co
     return out;
 }
 
+void AllowedOrigins::reload()
+{
+    if (m_settings)
+        m_settings->sync();
+}
+
 bool AllowedOrigins::allow(const QString &accountId, const QString &slug, const QString &origin, QString *error)
 {
     const QString o = normalise(origin, error);

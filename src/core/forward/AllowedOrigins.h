@@ -22,6 +22,8 @@ public:
     static QString normalise(const QString &origin, QString *error);
 
     QStringList of(const QString &accountId, const QString &slug) const; // normalised, sorted
+    // Reads the settings file again: the other program (CLI or tray app) may have changed it since.
+    void reload();
     // Adds or removes one origin (normalised first); false with `*error` when it is not an origin or the settings
     // cannot be saved. Removing one that is not there is not an error.
     bool allow(const QString &accountId, const QString &slug, const QString &origin, QString *error);

@@ -168,6 +168,21 @@ private slots:
         }
         QSettings s(file, QSettings::IniFormat);
         QCOMPARE(AllowedOrigins(&s).of("acc_1", "demo-ws"), QStringList());
+        {
+            // The other program writes the file meanwhile (Qt shares one cache per file within a process, so the
+            // other program is played by writing the file directly): seen after reload(), not before.
+            QSettings traySettings(file, QSettings::IniFormat);
+            AllowedOrigins tray(&traySettings);
+            QCOMPARE(tray.of("acc_1", "demo-web"), (QStringList{"http://[::1]:5173", "https://app.example"}));
+            QFile other(file);
+            QVERIFY(other.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            other.write("[forward]\nallowedOrigins\\acc_1\\demo-git=http://localhost:8080\n");
+            other.close();
+            QCOMPARE(tray.of("acc_1", "demo-git"), QStringList());
+            tray.reload();
+            QCOMPARE(tray.of("acc_1", "demo-git"), QStringList{"http://localhost:8080"});
+            QCOMPARE(tray.of("acc_1", "demo-web"), QStringList());
+        }
         // A hand-edited entry that is not an origin is ignored, not trusted.
         s.setValue("forward/allowedOrigins/acc_1/demo-files", QStringList{"*", "null", "HTTPS://Fine.example:443"});
         QCOMPARE(AllowedOrigins(&s).of("acc_1", "demo-files"), QStringList{"https://fine.example"});
