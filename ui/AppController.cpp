@@ -4,7 +4,6 @@
 #include "Autostart.h"
 #include "ClipboardGuard.h"
 #include "CopyTokenAction.h"
-#include "EndpointDirectory.h"
 #include "EndpointModel.h"
 #include "EndpointsWindow.h"
 #include "Notifier.h"
@@ -18,6 +17,7 @@
 #include "BrowserSignInBackend.h"
 
 #include "core/Redact.h"
+#include "core/api/EndpointDirectory.h"
 #include "core/auth/SecretStore.h"
 #include "core/auth/SessionManager.h"
 #include "core/forward/AccountTokens.h"
@@ -35,6 +35,8 @@
 #include <QTimer>
 
 namespace heyo::ui {
+
+using api::EndpointDirectory;
 
 namespace {
 // What a window banner is about, so it goes when that ends (EndpointsWindow::showBanner).
@@ -75,6 +77,7 @@ AppController::AppController(const Options &options, QObject *parent) : QObject(
     m_model = new EndpointModel(this);
     m_model->watch(m_forwarder.get(), options.statsMs);
     m_directory = new EndpointDirectory(m_sessions.get(), this);
+    m_directory->followSessions();
     m_directory->setIntervalMs(options.refreshMs);
     m_notifier = new Notifier(this);
     m_clipboard = new ClipboardGuard(this);
@@ -130,6 +133,7 @@ void AppController::wire()
             m_window->clearBanner(serviceCause(id));
     });
     connect(m_directory, &EndpointDirectory::refreshFailed, this, [this](const QString &id, const api::ApiError &e) {
+        qCInfo(lcUi) << "endpoint list of" << id << "failed:" << e.message;
         if (e.kind != api::ApiError::Network && e.kind != api::ApiError::Tls)
             return;
         if (m_unreachable.contains(id))

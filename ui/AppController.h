@@ -20,6 +20,9 @@
 class QNetworkAccessManager;
 class QSettings;
 
+namespace heyo::api {
+class EndpointDirectory;
+}
 namespace heyo::auth {
 class SecretStore;
 class SessionManager;
@@ -35,7 +38,6 @@ namespace heyo::ui {
 
 class ClipboardGuard;
 class CopyTokenAction;
-class EndpointDirectory;
 class EndpointModel;
 class Notifier;
 class TrayController;
@@ -66,7 +68,7 @@ public:
     forward::PortAssignments *ports() const { return m_ports.get(); }
     forward::AllowedOrigins *origins() const { return m_origins.get(); }
     EndpointModel *model() const { return m_model; }
-    EndpointDirectory *directory() const { return m_directory; }
+    api::EndpointDirectory *directory() const { return m_directory; }
     TrayController *tray() const { return m_tray; }
     Notifier *notifier() const { return m_notifier; }
     ClipboardGuard *clipboard() const { return m_clipboard; }
@@ -139,7 +141,7 @@ private:
     std::unique_ptr<forward::AccountTokens> m_tokens;
     std::unique_ptr<forward::Forwarder> m_forwarder;
     EndpointModel *m_model = nullptr;
-    EndpointDirectory *m_directory = nullptr;
+    api::EndpointDirectory *m_directory = nullptr;
     TrayController *m_tray = nullptr;
     Notifier *m_notifier = nullptr;
     ClipboardGuard *m_clipboard = nullptr;

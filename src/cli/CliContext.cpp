@@ -8,8 +8,7 @@
 
 #include <QCoreApplication>
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
 CliContext::CliContext(const GlobalOptions &options) : m_options(options)
 {
@@ -70,31 +69,16 @@ QStringList CliContext::requireAccounts()
 
 void CliContext::authorized(const QString &accountId, ApiCall call)
 {
-    authorizedAttempt(accountId, std::move(call), false);
-}
-
-void CliContext::authorizedAttempt(const QString &accountId, ApiCall call, bool retried)
-{
-    m_sessions->tokenFor(accountId, [this, accountId, call, retried](const auth::SessionManager::TokenReply &t) {
-        if (!t.ok()) {
-            failWith(t);
-            return;
-        }
-        const QByteArray token = t.token;
-        call(token, [this, accountId, call, retried, token](const api::ApiError &e) {
-            if (e.isUnauthorized() && !retried) {
-                m_sessions->tokenRejected(accountId, token);
-                authorizedAttempt(accountId, call, true);
-                return;
-            }
-            if (e.isUnauthorized()) {
-                fail(ExitNotSignedIn,
-                     QStringLiteral("the service no longer accepts the session: %1; run `heyo login`").arg(e.message));
-                return;
-            }
+    api::AuthorizedCall::run(
+        m_sessions.get(), accountId, std::move(call),
+        [this](const auth::SessionManager::TokenReply &t) { failWith(t); },
+        [this](const api::ApiError &e) {
+            if (e.isUnauthorized()) // refused again with a fresh token
+                return fail(
+                    ExitNotSignedIn,
+                    QStringLiteral("the service no longer accepts the session: %1; run `heyo login`").arg(e.message));
             fail(ExitFailure, e.message);
         });
-    });
 }
 
 int CliContext::exitCodeFor(auth::SessionManager::Error error)

@@ -5,6 +5,7 @@
 #include "cli/ExitCode.h"
 
 #include "core/api/ApiTypes.h"
+#include "core/api/AuthorizedCall.h"
 #include "core/api/ServiceSettings.h"
 #include "core/auth/SessionManager.h"
 
@@ -14,8 +15,7 @@
 #include <functional>
 #include <memory>
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
 struct GlobalOptions {
     QString service; // --service URL (empty: the account's own, or the default)
@@ -25,8 +25,7 @@ struct GlobalOptions {
     bool verbose = false;
 };
 
-class CliContext
-{
+class CliContext {
 public:
     explicit CliContext(const GlobalOptions &options);
     ~CliContext();
@@ -44,9 +43,9 @@ public:
     // --account alone, else every signed-in account; empty (and finish(3) called) when none.
     QStringList requireAccounts();
 
-    // Runs `call` with the account's token. A 401 answer drops that token and runs `call` once more with a fresh
-    // one (the kept API key is exchanged). Any other failure ends the program with the right code and message.
-    using ApiCall = std::function<void(const QByteArray &token, std::function<void(const api::ApiError &)> failed)>;
+    // Runs `call` with the account's token through api::AuthorizedCall (a 401 drops that token and runs `call` once
+    // more with a fresh one). Any other failure ends the program with the right code and message.
+    using ApiCall = api::AuthorizedCall::Request;
     void authorized(const QString &accountId, ApiCall call);
 
     void failWith(const auth::SessionManager::Outcome &outcome); // message + exit code for a session error
@@ -55,8 +54,6 @@ public:
     static int exitCodeFor(auth::SessionManager::Error error);
 
 private:
-    void authorizedAttempt(const QString &accountId, ApiCall call, bool retried);
-
     GlobalOptions m_options;
     QNetworkAccessManager m_nam;
     std::unique_ptr<QSettings> m_settings;

@@ -18,11 +18,9 @@
 #include <csignal>
 #include <unistd.h>
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
-namespace
-{
+namespace {
 constexpr auto kGrace = std::chrono::seconds(5);
 constexpr qint64 kNoticeInterval = 5000; // the same notice at most every 5 s
 
@@ -97,7 +95,8 @@ void ForwardCommand::run(CliContext &ctx, const QCommandLineParser &p, const QSt
         }
         if (m_all && !list->isEmpty())
             return ctx.fail(ExitUsage, QStringLiteral("--%1 applies to the endpoints named: give their slugs, not "
-                                                      "--all").arg(option));
+                                                      "--all")
+                                           .arg(option));
     }
     QSet<QString> seen;
     for (const QString &a : args) {
@@ -124,30 +123,30 @@ void ForwardCommand::run(CliContext &ctx, const QCommandLineParser &p, const QSt
     const QStringList ids = ctx.requireAccounts();
     if (ids.isEmpty())
         return;
-    m_catalog = std::make_unique<EndpointCatalog>(&ctx.sessions());
-    m_catalog->fetch(ids, [this, &ctx](const EndpointCatalog::Result &r) {
+    m_directory = std::make_unique<api::EndpointDirectory>(&ctx.sessions());
+    m_directory->list(ids, [this, &ctx](const api::EndpointDirectory::Listing &r) {
         if (!m_stopping)
             start(ctx, r);
     });
 }
 
-void ForwardCommand::start(CliContext &ctx, const EndpointCatalog::Result &catalog)
+void ForwardCommand::start(CliContext &ctx, const api::EndpointDirectory::Listing &listing)
 {
-    for (const QString &e : catalog.errors)
+    for (const QString &e : listing.errors)
         Terminal::err(QStringLiteral("heyo: %1\n").arg(e));
     // Which endpoints, owned by whom.
-    QList<QPair<Request, const OwnedEndpoint *>> chosen;
+    QList<QPair<Request, const api::OwnedEndpoint *>> chosen;
     if (m_all) {
-        for (const OwnedEndpoint &e : catalog.endpoints)
+        for (const api::OwnedEndpoint &e : listing.endpoints)
             chosen.append({Request{e.endpoint.slug, 0}, &e});
         if (chosen.isEmpty())
-            return ctx.fail(catalog.notSignedIn ? ExitNotSignedIn : ExitFailure,
+            return ctx.fail(listing.notSignedIn ? ExitNotSignedIn : ExitFailure,
                             QStringLiteral("no endpoints to forward"));
     } else {
         for (const Request &r : std::as_const(m_requests)) {
-            const OwnedEndpoint *e = EndpointCatalog::find(catalog, r.slug);
+            const api::OwnedEndpoint *e = listing.find(r.slug);
             if (!e) {
-                const QStringList known = EndpointCatalog::slugs(catalog);
+                const QStringList known = listing.slugs();
                 return ctx.fail(ExitFailure, QStringLiteral("unknown endpoint '%1'; known endpoints: %2")
                                                  .arg(r.slug, known.isEmpty() ? QStringLiteral("(none)")
                                                                               : known.join(QStringLiteral(", "))));

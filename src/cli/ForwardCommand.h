@@ -3,7 +3,7 @@
 #pragma once
 
 #include "cli/Command.h"
-#include "cli/EndpointCatalog.h"
+#include "core/api/EndpointDirectory.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -11,20 +11,17 @@
 #include <memory>
 #include <optional>
 
-namespace heyo::forward
-{
+namespace heyo::forward {
 class AccountTokens;
 class Forwarder;
 class PortAssignments;
 } // namespace heyo::forward
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
 class SignalWatcher;
 
-class ForwardCommand : public Command
-{
+class ForwardCommand : public Command {
 public:
     ForwardCommand();
     ~ForwardCommand() override;
@@ -42,7 +39,7 @@ private:
         QString slug;
         quint16 port = 0; // 0: the assigned one
     };
-    void start(CliContext &ctx, const EndpointCatalog::Result &catalog);
+    void start(CliContext &ctx, const api::EndpointDirectory::Listing &listing);
     void onSignal(CliContext &ctx, int signalNumber);
     void drain(CliContext &ctx);
     void notice(const QString &key, const QString &line);
@@ -52,7 +49,7 @@ private:
     bool m_all = false;
     std::optional<quint16> m_router;
     QStringList m_allowOrigins, m_disallowOrigins; // normalised; saved for each endpoint named
-    std::unique_ptr<EndpointCatalog> m_catalog;
+    std::unique_ptr<api::EndpointDirectory> m_directory;
     std::unique_ptr<forward::PortAssignments> m_ports;
     std::unique_ptr<forward::AccountTokens> m_tokens;
     std::unique_ptr<forward::Forwarder> m_forwarder;

@@ -10,8 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
 void ListCommand::addOptions(QCommandLineParser &p)
 {
@@ -29,8 +28,7 @@ void ListCommand::addOptions(QCommandLineParser &p)
         "An account that cannot be listed is named on stderr and the exit code is 1 (3 when it must sign in again)."));
 }
 
-namespace
-{
+namespace {
 QString urlText(const QUrl &url)
 {
     QString s = url.toString();
@@ -38,12 +36,12 @@ QString urlText(const QUrl &url)
 }
 } // namespace
 
-QString ListCommand::toText(const EndpointCatalog::Result &result,
+QString ListCommand::toText(const api::EndpointDirectory::Listing &result,
                             const std::function<quint16(const QString &)> &localPort)
 {
     // Groups in first-seen order: an account's devices in the order the service lists them.
-    QList<QPair<QString, QList<const OwnedEndpoint *>>> groups;
-    for (const OwnedEndpoint &e : result.endpoints) {
+    QList<QPair<QString, QList<const api::OwnedEndpoint *>>> groups;
+    for (const api::OwnedEndpoint &e : result.endpoints) {
         const QString key = e.account.id + QLatin1Char('/') + e.endpoint.deviceId;
         auto it = std::find_if(groups.begin(), groups.end(), [&](const auto &g) { return g.first == key; });
         if (it == groups.end()) {
@@ -54,7 +52,7 @@ QString ListCommand::toText(const EndpointCatalog::Result &result,
     }
     QString out;
     for (const auto &group : groups) {
-        const OwnedEndpoint &first = *group.second.first();
+        const api::OwnedEndpoint &first = *group.second.first();
         const QString device =
             first.endpoint.deviceName.isEmpty() ? first.endpoint.deviceId : first.endpoint.deviceName;
         if (!out.isEmpty())
@@ -63,7 +61,7 @@ QString ListCommand::toText(const EndpointCatalog::Result &result,
         const QStringList header{QStringLiteral("SLUG"), QStringLiteral("ACCESS"), QStringLiteral("STATUS"),
                                  QStringLiteral("URL"), QStringLiteral("LOCAL")};
         QList<QStringList> rows{header};
-        for (const OwnedEndpoint *e : group.second) {
+        for (const api::OwnedEndpoint *e : group.second) {
             const quint16 port = localPort(e->endpoint.slug);
             rows.append({e->endpoint.slug, e->endpoint.isPrivate ? QStringLiteral("private") : QStringLiteral("public"),
                          e->endpoint.status.isEmpty() ? QStringLiteral("-") : e->endpoint.status,
@@ -84,11 +82,11 @@ QString ListCommand::toText(const EndpointCatalog::Result &result,
     return out;
 }
 
-QByteArray ListCommand::toJson(const EndpointCatalog::Result &result,
+QByteArray ListCommand::toJson(const api::EndpointDirectory::Listing &result,
                                const std::function<quint16(const QString &)> &localPort)
 {
     QJsonArray list;
-    for (const OwnedEndpoint &e : result.endpoints) {
+    for (const api::OwnedEndpoint &e : result.endpoints) {
         const quint16 port = localPort(e.endpoint.slug);
         list.append(QJsonObject{
             {QStringLiteral("slug"), e.endpoint.slug},
@@ -118,8 +116,8 @@ void ListCommand::run(CliContext &ctx, const QCommandLineParser &p, const QStrin
     const QStringList ids = ctx.requireAccounts();
     if (ids.isEmpty())
         return;
-    m_catalog = std::make_unique<EndpointCatalog>(&ctx.sessions());
-    m_catalog->fetch(ids, [&ctx, format](const EndpointCatalog::Result &r) {
+    m_directory = std::make_unique<api::EndpointDirectory>(&ctx.sessions());
+    m_directory->list(ids, [&ctx, format](const api::EndpointDirectory::Listing &r) {
         const auto ports = std::make_shared<forward::PortAssignments>(ctx.settings());
         const auto localPort = [ports](const QString &slug) { return ports->portFor(slug); };
         if (format == QLatin1String("json"))

@@ -2,15 +2,13 @@
 #pragma once
 
 #include "cli/Command.h"
-#include "cli/EndpointCatalog.h"
+#include "core/api/EndpointDirectory.h"
 
 #include <memory>
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
-class ListCommand : public Command
-{
+class ListCommand : public Command {
 public:
     QString name() const override { return QStringLiteral("list"); }
     QString summary() const override { return QStringLiteral("List the endpoints of every signed-in account"); }
@@ -19,13 +17,13 @@ public:
     void run(CliContext &ctx, const QCommandLineParser &parser, const QStringList &args) override;
 
     // The two renderings (also what tests compare against): `localPort(slug)` gives the assigned local port or 0.
-    static QString toText(const EndpointCatalog::Result &result,
+    static QString toText(const api::EndpointDirectory::Listing &result,
                           const std::function<quint16(const QString &)> &localPort);
-    static QByteArray toJson(const EndpointCatalog::Result &result,
+    static QByteArray toJson(const api::EndpointDirectory::Listing &result,
                              const std::function<quint16(const QString &)> &localPort);
 
 private:
-    std::unique_ptr<EndpointCatalog> m_catalog;
+    std::unique_ptr<api::EndpointDirectory> m_directory;
 };
 
 } // namespace heyo::cli

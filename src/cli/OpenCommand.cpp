@@ -10,8 +10,7 @@
 #include <QProcess>
 #include <QStandardPaths>
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
 void OpenCommand::addOptions(QCommandLineParser &p)
 {
@@ -65,17 +64,17 @@ void OpenCommand::explainNoPort(CliContext &ctx, const QString &slug, const QStr
     const QStringList ids = ctx.requireAccounts();
     if (ids.isEmpty())
         return;
-    m_catalog = std::make_unique<EndpointCatalog>(&ctx.sessions());
-    m_catalog->fetch(ids, [&ctx, slug, hint](const EndpointCatalog::Result &r) {
-        if (EndpointCatalog::find(r, slug))
+    m_directory = std::make_unique<api::EndpointDirectory>(&ctx.sessions());
+    m_directory->list(ids, [&ctx, slug, hint](const api::EndpointDirectory::Listing &r) {
+        if (r.find(slug))
             return ctx.fail(ExitFailure, QStringLiteral("%1 has no local port yet: %2").arg(slug, hint));
         for (const QString &e : r.errors)
             Terminal::err(QStringLiteral("heyo: %1\n").arg(e));
         if (!r.errors.isEmpty()) // some list is missing: the endpoint may be in it
-            return ctx.fail(r.notSignedIn ? ExitNotSignedIn : ExitFailure,
-                            QStringLiteral("%1 has no local port yet, and not every endpoint list could be read")
-                                .arg(slug));
-        const QStringList known = EndpointCatalog::slugs(r);
+            return ctx.fail(
+                r.notSignedIn ? ExitNotSignedIn : ExitFailure,
+                QStringLiteral("%1 has no local port yet, and not every endpoint list could be read").arg(slug));
+        const QStringList known = r.slugs();
         const QString list = known.isEmpty() ? QStringLiteral("(none)") : known.join(QStringLiteral(", "));
         ctx.fail(ExitFailure,
                  QStringLiteral("no endpoint %1 in the signed-in accounts; known endpoints: %2").arg(slug, list));

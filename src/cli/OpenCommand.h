@@ -2,15 +2,13 @@
 #pragma once
 
 #include "cli/Command.h"
-#include "cli/EndpointCatalog.h"
+#include "core/api/EndpointDirectory.h"
 
 #include <memory>
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
-class OpenCommand : public Command
-{
+class OpenCommand : public Command {
 public:
     QString name() const override { return QStringLiteral("open"); }
     QString summary() const override { return QStringLiteral("Open a forwarded endpoint in the browser"); }
@@ -22,7 +20,7 @@ public:
 private:
     // No port kept for `slug`: asks the accounts' endpoint lists whether it is an endpoint at all.
     void explainNoPort(CliContext &ctx, const QString &slug, const QString &hint);
-    std::unique_ptr<EndpointCatalog> m_catalog;
+    std::unique_ptr<api::EndpointDirectory> m_directory;
 };
 
 } // namespace heyo::cli

@@ -8,10 +8,10 @@
 #include "BrowserSignIn.h"
 #include "BrowserSignInBackend.h"
 #include "WebEnginePlugin.h"
-#include "EndpointDirectory.h"
 #include "EndpointModel.h"
 #include "EndpointsWindow.h"
 
+#include "core/api/EndpointDirectory.h"
 #include "core/forward/Forwarder.h"
 #include "core/forward/PortAssignments.h"
 
