@@ -14,7 +14,8 @@ if command -v ccache >/dev/null; then
 fi
 
 # Each process writes its report to a file of its own: a server or a CLI started by a test may report while the test
-# only sees it stop, so the reports are collected here rather than trusted to every exit code. The other options
+# only sees it stop, so the reports are collected here rather than trusted to every exit code (a process out of
+# descriptors cannot open its file: it dies with exit code 1 and its report is lost). The other options
 # (leak checking, halting on UB, the suppressions) come from ctest (tests/CMakeLists.txt), so a plain ctest in
 # build-asan uses them too.
 REPORTS=$BUILD/sanitizer-reports
