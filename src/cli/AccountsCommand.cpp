@@ -2,12 +2,11 @@
 #include "cli/AccountsCommand.h"
 
 #include "cli/CliContext.h"
-#include "cli/Terminal.h"
+#include "console/Terminal.h"
 
 #include <QDateTime>
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
 void AccountsCommand::addOptions(QCommandLineParser &p)
 {

@@ -2,12 +2,11 @@
 #include "cli/ApiKeyCommand.h"
 
 #include "cli/CliContext.h"
-#include "cli/Terminal.h"
+#include "console/Terminal.h"
 
 #include "core/api/ApiClient.h"
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
 void ApiKeyCommand::addOptions(QCommandLineParser &p)
 {

@@ -10,17 +10,15 @@
 #include "cli/LoginCommand.h"
 #include "cli/LogoutCommand.h"
 #include "cli/OpenCommand.h"
-#include "cli/Terminal.h"
 #include "cli/TokenCommand.h"
 #include "cli/WhoamiCommand.h"
+#include "console/Terminal.h"
 
 #include <QLoggingCategory>
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
-namespace
-{
+namespace {
 const QStringList kValueOptions = {QStringLiteral("--service"), QStringLiteral("--ca-file"),
                                    QStringLiteral("--account")};
 }

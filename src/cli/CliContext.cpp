@@ -1,7 +1,7 @@
 // Shared command-line state and the session-error → exit-code mapping.
 #include "cli/CliContext.h"
 
-#include "cli/Terminal.h"
+#include "console/Terminal.h"
 
 #include "core/auth/KeychainSecretStore.h"
 #include "core/auth/MemorySecretStore.h"

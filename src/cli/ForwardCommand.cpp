@@ -3,8 +3,8 @@
 #include "cli/ForwardCommand.h"
 
 #include "cli/CliContext.h"
-#include "cli/SignalWatcher.h"
-#include "cli/Terminal.h"
+#include "console/SignalWatcher.h"
+#include "console/Terminal.h"
 
 #include "core/Redact.h"
 #include "core/forward/AccountTokens.h"
@@ -116,8 +116,9 @@ void ForwardCommand::run(CliContext &ctx, const QCommandLineParser &p, const QSt
         seen.insert(r.slug);
         m_requests.append(r);
     }
-    // From now on Ctrl-C stops cleanly, also while the endpoint list is being fetched.
-    m_signals = std::make_unique<SignalWatcher>();
+    // From now on Ctrl-C stops cleanly, also while the endpoint list is being fetched. SIGHUP too: a closed terminal
+    // or SSH session must drain the forwarder like Ctrl-C, not cut requests off.
+    m_signals = std::make_unique<SignalWatcher>(QList<int>{SIGINT, SIGTERM, SIGHUP});
     QObject::connect(m_signals.get(), &SignalWatcher::received, m_signals.get(),
                      [this, &ctx](int sig) { onSignal(ctx, sig); });
     const QStringList ids = ctx.requireAccounts();

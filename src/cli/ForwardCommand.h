@@ -17,9 +17,11 @@ class Forwarder;
 class PortAssignments;
 } // namespace heyo::forward
 
-namespace heyo::cli {
-
+namespace heyo {
 class SignalWatcher;
+}
+
+namespace heyo::cli {
 
 class ForwardCommand : public Command {
 public:

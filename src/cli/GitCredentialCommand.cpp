@@ -4,7 +4,7 @@
 #include "cli/GitCredentialCommand.h"
 
 #include "cli/CliContext.h"
-#include "cli/Terminal.h"
+#include "console/Terminal.h"
 
 #include "core/api/ApiClient.h"
 
@@ -13,11 +13,9 @@
 
 #include <memory>
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
-namespace
-{
+namespace {
 
 QHash<QString, QString> readAttributes()
 {

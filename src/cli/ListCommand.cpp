@@ -2,7 +2,7 @@
 #include "cli/ListCommand.h"
 
 #include "cli/CliContext.h"
-#include "cli/Terminal.h"
+#include "console/Terminal.h"
 
 #include "core/forward/PortAssignments.h"
 

@@ -2,10 +2,9 @@
 #include "cli/LoginCommand.h"
 
 #include "cli/CliContext.h"
-#include "cli/Terminal.h"
+#include "console/Terminal.h"
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
 void LoginCommand::addOptions(QCommandLineParser &p)
 {

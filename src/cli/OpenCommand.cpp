@@ -2,7 +2,7 @@
 #include "cli/OpenCommand.h"
 
 #include "cli/CliContext.h"
-#include "cli/Terminal.h"
+#include "console/Terminal.h"
 
 #include "core/forward/PortAssignments.h"
 #include "core/forward/PortOwner.h"

@@ -3,10 +3,9 @@
 #include "cli/TokenCommand.h"
 
 #include "cli/CliContext.h"
-#include "cli/Terminal.h"
+#include "console/Terminal.h"
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
 void TokenCommand::addOptions(QCommandLineParser &) {}
 

@@ -2,14 +2,13 @@
 #include "cli/WhoamiCommand.h"
 
 #include "cli/CliContext.h"
-#include "cli/Terminal.h"
+#include "console/Terminal.h"
 
 #include "core/api/ApiClient.h"
 
 #include <QDateTime>
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
 void WhoamiCommand::addOptions(QCommandLineParser &) {}
 

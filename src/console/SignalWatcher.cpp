@@ -1,5 +1,6 @@
-// Self-pipe signal handling: the handler only write()s the signal number (async-signal-safe).
-#include "cli/SignalWatcher.h"
+// Self-pipe signal handling: the handler only write()s the signal number (async-signal-safe), so no thread of its own
+// is needed and none is left running at exit.
+#include "console/SignalWatcher.h"
 
 #include <QSocketNotifier>
 
@@ -9,13 +10,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace heyo::cli
-{
+namespace heyo {
 
-namespace
-{
+namespace {
 int g_fds[2] = {-1, -1}; // one watcher per process: the handler needs a global
-constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
 
 void onSignal(int sig)
 {
@@ -26,7 +24,8 @@ void onSignal(int sig)
 }
 } // namespace
 
-SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent)
+SignalWatcher::SignalWatcher(const QList<int> &signalNumbers, QObject *parent)
+    : QObject(parent), m_signals(signalNumbers)
 {
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, g_fds) != 0)
         return;
@@ -36,14 +35,13 @@ SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent)
     sa.sa_handler = onSignal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
-    // SIGHUP too: a closed terminal or SSH session must drain the forwarder like Ctrl-C, not cut requests off.
-    for (const int sig : kSignals)
+    for (const int sig : std::as_const(m_signals))
         ::sigaction(sig, &sa, nullptr);
 }
 
 SignalWatcher::~SignalWatcher()
 {
-    for (const int sig : kSignals)
+    for (const int sig : std::as_const(m_signals))
         ::signal(sig, SIG_DFL);
     delete m_notifier;
     for (int &fd : g_fds) {
@@ -60,4 +58,4 @@ void SignalWatcher::readPipe()
         emit received(int(b));
 }
 
-} // namespace heyo::cli
+} // namespace heyo

@@ -1,18 +1,18 @@
 // Prompts on /dev/tty (never on stdout, so `$(heyo token)` stays clean) and echo-free password entry via termios.
-#include "cli/Terminal.h"
+#include "console/Terminal.h"
 
 #include <QFile>
 
 #include <cstdio>
 #include <fcntl.h>
+#include <iostream>
+#include <string>
 #include <termios.h>
 #include <unistd.h>
 
-namespace heyo::cli::Terminal
-{
+namespace heyo::Terminal {
 
-namespace
-{
+namespace {
 
 std::optional<QByteArray> readTty(const QString &prompt, bool echo)
 {
@@ -76,6 +76,15 @@ QByteArray readStdinSecret()
     return data;
 }
 
+QByteArray readStdinLine()
+{
+    std::string line;
+    std::getline(std::cin, line);
+    if (!line.empty() && line.back() == '\r')
+        line.pop_back();
+    return QByteArray::fromStdString(line);
+}
+
 bool stdinIsTerminal()
 {
     return ::isatty(STDIN_FILENO) == 1;
@@ -95,4 +104,4 @@ void err(const QString &text)
     std::fflush(stderr);
 }
 
-} // namespace heyo::cli::Terminal
+} // namespace heyo::Terminal
