@@ -261,12 +261,16 @@ private:
     // extensions are practically unused, and every byte we accept is one a smuggler can use):
     //  - BWS around ";" and "=" (§7.1.1 keeps it for compatibility) is refused, as llhttp and nginx do;
     //  - a quoted-pair inside a quoted value is refused (llhttp 8.1);
-    //  - another extension after one whose value is a token is refused (llhttp 8.1 reads the ";" as a size byte).
+    //  - another extension after one whose value is a token is refused (llhttp 8.1 reads the ";" as a size byte),
+    //    but a lone ';' ending the line there is let through as llhttp does (found by the fuzzer; the line still
+    //    ends in CRLF and the size is unchanged, so no framing depends on it).
     static bool chunkExt(std::string_view s)
     {
         size_t i = 0;
         bool afterTokenValue = false;
         while (i < s.size()) {
+            if (s[i] == ';' && afterTokenValue && i + 1 == s.size())
+                return true; // llhttp 8.1 ignores one trailing ';' after a token value: no framing depends on it
             if (s[i] != ';' || afterTokenValue)
                 return false;
             ++i;
