@@ -353,24 +353,24 @@ void AppController::processPending()
     }
     for (const QString &slug : takeListed(m_pendingOpen))
         openInBrowser(slug);
-    if (allListsLoaded()) // every list is in and still does not name them
-        for (const QString &slug : m_forwardWaiters.keys())
-            answerWaiters(slug, tr("%1 is not an endpoint of a signed-in account").arg(slug));
-}
-
-bool AppController::allListsLoaded() const
-{
-    const QStringList ids = m_sessions->accountIds();
-    return std::all_of(ids.cbegin(), ids.cend(), [this](const QString &id) { return m_directory->isLoaded(id); });
 }
 
 void AppController::awaitListing(const QString &slug, const RequestDone &done)
 {
-    if (m_sessions->accountIds().isEmpty())
+    const QStringList accounts = m_sessions->accountIds();
+    if (accounts.isEmpty())
         return done(tr("not signed in: sign in to Heyo Access; %1 is forwarded once it is listed").arg(slug));
-    if (allListsLoaded())
-        return done(tr("%1 is not an endpoint of a signed-in account").arg(slug));
     m_forwardWaiters[slug].append(done);
+    // "Not an endpoint" only from lists asked for after this request: the model may still be filling, or lag
+    // behind a sign-in, at the moment it comes. Lists that name the slug have started it (processPending) by the
+    // time this runs, because the directory updates the model before it answers.
+    m_directory->list(accounts, [this, slug](const EndpointDirectory::Listing &listing) {
+        if (!m_forwardWaiters.contains(slug) || m_model->endpoint(slug))
+            return;
+        if (!listing.errors.isEmpty())
+            return answerWaiters(slug, tr("%1 cannot be looked up: %2").arg(slug, listing.errors.join(QStringLiteral("; "))));
+        answerWaiters(slug, tr("%1 is not an endpoint of a signed-in account").arg(slug));
+    });
     // A list that does not come (service unreachable) must not keep the launch waiting past its own patience.
     QTimer::singleShot(SingleInstance::kAnswerTimeoutMs * 2 / 3, this, [this, slug] {
         answerWaiters(slug, tr("%1 is not listed yet (the endpoint lists are still loading); it is forwarded once it "

@@ -122,10 +122,10 @@ private:
     void processPending();
     QStringList takeListed(QStringList &pending) const; // removes and returns the slugs the model now has
     void forwardWhenListed(const QString &slugAndPort, const RequestDone &done);
-    // `done` for a forward whose endpoint is not listed yet: now when the lists say it cannot be, else later.
+    // `done` for a forward whose endpoint is not listed yet: when lists fetched after the request say it is not
+    // there (or cannot be fetched), else when it is listed, else after a time limit.
     void awaitListing(const QString &slug, const RequestDone &done);
     void answerWaiters(const QString &slug, const QString &error);
-    bool allListsLoaded() const;
     // The WebEngine window (plugin) on url; false when the plugin cannot load (the user was told).
     bool openInBuiltInBrowser(const QString &slug, const QUrl &url);
     void reportForwardError(const QString &slug, const QString &error, quint16 port);
