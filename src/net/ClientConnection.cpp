@@ -1,14 +1,9 @@
-// The client side of the engine: request parsing driven in steps, responses, proxying and tunnels.
+// The HTTP/1.1 side of the engine: request parsing driven in steps, response framing and writing, keep-alive.
 #include "net/ClientConnection.h"
 
-#include "net/ExchangeImpl.h"
+#include "net/FlowControl.h"
 #include "net/HeaderUtil.h"
-#include "net/UpstreamConnection.h"
-#include "net/UpstreamPool.h"
 #include "net/Worker.h"
-
-#include <charconv>
-#include <cstdio>
 
 namespace heyo::net {
 
@@ -17,16 +12,12 @@ constexpr size_t ReadChunk = 16 * 1024;
 constexpr size_t InputCap = 64 * 1024;
 constexpr size_t DiscardLimit = 1024 * 1024; // unread request body we drain to keep a connection alive
 constexpr auto LingerTime = std::chrono::seconds(2);
-
-bool idempotent(std::string_view m)
-{
-    return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "PUT" || m == "DELETE" || m == "TRACE";
-}
 } // namespace
 
 ClientConnection::ClientConnection(Worker *worker, std::shared_ptr<ListenerState> state, int fd, PeerInfo peer)
     : IoHandler(&worker->loop()), m_worker(worker), m_state(std::move(state)),
-      m_peer(std::make_shared<const PeerInfo>(std::move(peer))), m_parser(MessageParser::Kind::Request, this)
+      m_peer(std::make_shared<const PeerInfo>(std::move(peer))), m_parser(MessageParser::Kind::Request, this),
+      m_proxy(*worker, *m_state, *this)
 {
     m_stream.attach(fd);
     m_parser.setLimits(m_state->config.maxHeaderBytes, m_state->config.maxUriBytes);
@@ -74,11 +65,7 @@ void ClientConnection::close()
             m_worker->activeExchanges.fetch_sub(1, std::memory_order_relaxed);
         }
     }
-    if (m_up) {
-        UpstreamConnection *u = m_up;
-        m_up = nullptr;
-        u->clientGone();
-    }
+    m_proxy.cancel();
     if (m_stream.fd() >= 0)
         m_loop->poller().remove(m_stream.fd());
     m_stream.close();
@@ -145,20 +132,14 @@ void ClientConnection::onDeadline()
     case Phase::Tunnel:
         return;
     case Phase::Http:
-        if (m_authHeld && m_exchange) {
-            // The handler never decided what to do with the held 401: answer rather than hang.
-            m_exchange->setHeld(false);
-            m_authHeld = false;
-            Headers h;
-            h.add("Content-Type", "text/plain; charset=utf-8");
-            noteError("the endpoint refused the token and no new one arrived in time");
-            respond(401, std::move(h), "the endpoint refused the token and no new one arrived in time\n");
+        if (m_exchange && m_proxy.held()) {
+            m_proxy.holdExpired();
             return;
         }
         if (m_exchange || m_closing)
             return;
         if (m_parser.midMessage() || !m_in.empty())
-            sendError(408, "request head not received in time", true);
+            sendError(408, "request head not received in time");
         else
             close(); // idle keep-alive connection
         return;
@@ -187,10 +168,10 @@ bool ClientConnection::wantRead() const
         return false;
     if (!m_exchange)
         return true;
-    if (!m_reqDone) {
-        if (m_bodyMode == BodyMode::Hold)
+    if (!m_ex.reqDone) {
+        if (m_ex.bodyMode == BodyMode::Hold)
             return false;
-        return !(m_bodyMode == BodyMode::Proxy && m_up && m_up->pendingOut() > OutputCap);
+        return !(m_ex.bodyMode == BodyMode::Proxy && m_proxy.upstreamFull());
     }
     return true; // pipelined requests wait in m_in (bounded by InputCap)
 }
@@ -206,20 +187,20 @@ void ClientConnection::step()
         }
         if (m_phase != Phase::Http)
             return;
-        if (m_exchange && m_respDone && (m_reqDone || m_closeAfterResponse)) {
+        if (m_exchange && m_ex.respDone && (m_ex.reqDone || m_ex.closeAfterResponse)) {
             finishExchange();
             continue;
         }
-        if (m_collectOverflow) {
-            m_collectOverflow = false;
+        if (m_ex.collectOverflow) {
+            m_ex.collectOverflow = false;
             m_collectDone = nullptr;
             m_collected.clear();
-            m_closeAfterResponse = true;
+            m_ex.closeAfterResponse = true;
             m_exchange->markAnswered();
             respond(413, Headers{}, "request body too large\n");
             continue;
         }
-        if (m_exchange && m_reqDone && m_bodyMode == BodyMode::Collect && m_collectDone) {
+        if (m_exchange && m_ex.reqDone && m_ex.bodyMode == BodyMode::Collect && m_collectDone) {
             auto done = std::move(m_collectDone);
             m_collectDone = nullptr;
             done(std::move(m_collected));
@@ -230,8 +211,8 @@ void ClientConnection::step()
         if (!m_exchange)
             consume = true;
         else
-            consume = !m_reqDone && m_bodyMode != BodyMode::Hold &&
-                      !(m_bodyMode == BodyMode::Proxy && m_up && m_up->pendingOut() > OutputCap);
+            consume = !m_ex.reqDone && m_ex.bodyMode != BodyMode::Hold &&
+                      !(m_ex.bodyMode == BodyMode::Proxy && m_proxy.upstreamFull());
         if (consume) {
             auto r = m_parser.feed(m_in.data(), m_in.size());
             m_in.consume(r.consumed);
@@ -291,11 +272,11 @@ void ClientConnection::onEof()
             closeAfterFlush();
         return;
     }
-    if (!m_reqDone) { // the client went away in the middle of its request
+    if (!m_ex.reqDone) { // the client went away in the middle of its request
         close();
         return;
     }
-    m_closeAfterResponse = true; // half-close: answer, then close
+    m_ex.closeAfterResponse = true; // half-close: answer, then close
 }
 
 int ClientConnection::onHead()
@@ -306,31 +287,20 @@ int ClientConnection::onHead()
 
 int ClientConnection::onBody(const char *data, size_t len)
 {
-    switch (m_bodyMode) {
+    switch (m_ex.bodyMode) {
     case BodyMode::Proxy:
-        if (m_replayKeep) {
-            if (m_replayBody.size() + len > m_hooks.replayLimit) {
-                m_replayKeep = m_replayOk = false; // too big to replay: a 401 will pass through
-                std::string().swap(m_replayBody);
-            } else {
-                m_replayBody.append(data, len);
-            }
-        }
-        if (!m_up)
-            return 0;
-        m_up->sendBody(data, len, m_exchange->request().chunked);
-        return m_up->pendingOut() > OutputCap ? MessageParser::Pause : 0;
+        return m_proxy.requestBody(data, len) ? MessageParser::Pause : 0;
     case BodyMode::Collect:
-        if (m_collected.size() + len > m_collectLimit) {
-            m_collectOverflow = true;
+        if (m_collected.size() + len > m_ex.collectLimit) {
+            m_ex.collectOverflow = true;
             return MessageParser::Pause;
         }
         m_collected.append(data, len);
         return 0;
     case BodyMode::Discard:
-        m_discarded += len;
-        if (m_discarded > DiscardLimit) {
-            m_closeAfterResponse = true;
+        m_ex.discarded += len;
+        if (m_ex.discarded > DiscardLimit) {
+            m_ex.closeAfterResponse = true;
             return MessageParser::Pause;
         }
         return 0;
@@ -342,9 +312,9 @@ int ClientConnection::onBody(const char *data, size_t len)
 
 int ClientConnection::onComplete()
 {
-    m_reqDone = true;
-    if (m_bodyMode == BodyMode::Proxy && m_up)
-        m_up->endBody(m_exchange->request().chunked);
+    m_ex.reqDone = true;
+    if (m_ex.bodyMode == BodyMode::Proxy)
+        m_proxy.requestBodyEnd();
     return MessageParser::Pause;
 }
 
@@ -353,27 +323,19 @@ void ClientConnection::dispatch()
     m_headReady = false;
     clearDeadline();
     m_headTimerArmed = false;
-    m_reqStart = Clock::now();
-    m_reqDone = m_respStarted = m_respDone = false;
-    m_closeAfterResponse = m_sentContinue = m_retried = m_collectOverflow = false;
-    m_replayKeep = m_replayOk = m_authHeld = m_authRetried = false;
-    m_replayBody.clear();
-    m_bodyMode = BodyMode::Hold;
-    m_framing = Framing::Length;
-    m_status = 0;
-    m_respBytes = m_discarded = 0;
-    m_outMark = m_out.appended();
-    m_keepAlive = m_parser.keepAlive();
+    m_ex = ExchangeState{};
+    m_ex.start = Clock::now();
+    m_ex.outMark = m_out.appended();
+    m_ex.keepAlive = m_parser.keepAlive();
     RequestHead &rq = m_parser.request();
-    m_headRequest = rq.method == "HEAD";
-    m_upgrade = false;
+    m_ex.headRequest = rq.method == "HEAD";
     m_state->requests.fetch_add(1, std::memory_order_relaxed);
     m_worker->activeExchanges.fetch_add(1, std::memory_order_relaxed);
-    auto ex = std::make_shared<ExchangeImpl>(this, m_loop, std::move(rq), m_peer);
+    auto ex = std::make_shared<ExchangeImpl>(this, &m_proxy, m_loop, std::move(rq), m_peer, m_ex.start);
     m_exchange = ex;
     if (m_state->closing || m_shutdown) {
         ex->markAnswered();
-        m_closeAfterResponse = true;
+        m_ex.closeAfterResponse = true;
         Headers h;
         h.add("Content-Type", "text/plain; charset=utf-8");
         respond(503, std::move(h), "shutting down\n");
@@ -409,10 +371,10 @@ void ClientConnection::logAndDetach()
         if (const std::string *h = rq.headers.find("host"))
             rec.host = *h;
         rec.path = std::string(rq.path());
-        rec.status = m_status;
+        rec.status = m_ex.status;
         rec.bytesIn = m_reqBytes;
-        rec.bytesOut = m_out.appended() - m_outMark;
-        rec.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - m_reqStart);
+        rec.bytesOut = m_out.appended() - m_ex.outMark;
+        rec.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - m_ex.start);
         m_state->config.accessLog(rec);
     }
     m_exchange->detach();
@@ -426,10 +388,9 @@ void ClientConnection::finishExchange()
     m_reqBytes = 0;
     m_collected.clear();
     m_collected.shrink_to_fit();
-    std::string().swap(m_replayBody);
-    m_hooks = ProxyHooks{};
-    bool closeIt = !m_keepAlive || m_closeAfterResponse || m_eof || m_shutdown || m_state->closing ||
-                   m_framing == Framing::UntilClose;
+    m_proxy.reset();
+    bool closeIt = !m_ex.keepAlive || m_ex.closeAfterResponse || m_eof || m_shutdown || m_state->closing ||
+                   m_ex.framing == Framing::UntilClose;
     if (closeIt) {
         closeAfterFlush();
         return;
@@ -442,37 +403,33 @@ void ClientConnection::parseError()
     const int st = m_parser.errorStatus() ? m_parser.errorStatus() : 400;
     const std::string line = std::string(reasonPhrase(st)) + ": " + m_parser.errorReason();
     noteError(line);
-    if (m_up) {
-        UpstreamConnection *u = m_up;
-        m_up = nullptr;
-        u->clientGone();
-    }
+    m_proxy.cancel();
     if (m_exchange) {
-        if (m_respStarted) {
+        if (m_ex.respStarted) {
             close();
             return;
         }
         m_exchange->markAnswered();
-        m_closeAfterResponse = true;
-        m_bodyMode = BodyMode::Discard;
-        m_reqDone = true; // nothing more will be read
+        m_ex.closeAfterResponse = true;
+        m_ex.bodyMode = BodyMode::Discard;
+        m_ex.reqDone = true; // nothing more will be read
         Headers h;
         h.add("Content-Type", "text/plain; charset=utf-8");
         respond(st, std::move(h), line + "\n");
         return;
     }
-    sendError(st, line, true);
+    sendError(st, line);
 }
 
-void ClientConnection::sendError(int status, const std::string &line, bool)
+void ClientConnection::sendError(int status, const std::string &line)
 {
-    m_keepAlive = false;
-    m_closeAfterResponse = true;
+    m_ex.keepAlive = false;
+    m_ex.closeAfterResponse = true;
     noteError(line);
     Headers h;
     h.add("Content-Type", "text/plain; charset=utf-8");
     std::string body = line + "\n";
-    m_framing = Framing::Length;
+    m_ex.framing = Framing::Length;
     writeHead(status, {}, h, Framing::Length, body.size(), false);
     m_out.append(body);
     closeAfterFlush();
@@ -480,7 +437,7 @@ void ClientConnection::sendError(int status, const std::string &line, bool)
 
 void ClientConnection::noteError(const std::string &line)
 {
-    m_state->setError(line, m_exchange ? m_reqStart : Clock::now());
+    m_state->setError(line, m_exchange ? m_ex.start : Clock::now());
 }
 
 void ClientConnection::closeAfterFlush()
@@ -503,13 +460,14 @@ void ClientConnection::writeHead(int status, std::string_view reason, const Head
                                  uint64_t length, bool keepContentLength)
 {
     const int minor = m_exchange ? m_exchange->request().httpMinor : 1;
-    if (status != 101 && (!m_keepAlive || m_eof || m_shutdown || m_state->closing || framing == Framing::UntilClose))
-        m_closeAfterResponse = true;
+    if (status != 101 && (!m_ex.keepAlive || m_eof || m_shutdown || m_state->closing || framing == Framing::UntilClose))
+        m_ex.closeAfterResponse = true;
     m_out.append("HTTP/1.1 ");
     m_out.appendNumber(static_cast<uint64_t>(status));
     m_out.append(" ");
     m_out.append(reason.empty() ? reasonPhrase(status) : reason);
     m_out.append("\r\n");
+    // The client hop's framing is ours: the upstream's Content-Length, Transfer-Encoding and Connection never pass.
     for (const Header &h : headers.list()) {
         if (equalsIgnoreCase(h.name, "content-length")) {
             if (!(keepContentLength && framing == Framing::None))
@@ -532,7 +490,7 @@ void ClientConnection::writeHead(int status, std::string_view reason, const Head
     }
     if (status == 101)
         m_out.append("Connection: upgrade\r\n");
-    else if (m_closeAfterResponse)
+    else if (m_ex.closeAfterResponse)
         m_out.append("Connection: close\r\n");
     else if (minor == 0)
         m_out.append("Connection: keep-alive\r\n");
@@ -544,7 +502,7 @@ void ClientConnection::writeBody(const char *data, size_t len)
 {
     if (!len)
         return;
-    if (m_framing == Framing::Chunked) {
+    if (m_ex.framing == Framing::Chunked) {
         m_out.appendNumber(len, 16);
         m_out.append("\r\n", 2);
         m_out.append(data, len);
@@ -556,8 +514,6 @@ void ClientConnection::writeBody(const char *data, size_t len)
             ssize_t n = m_stream.write(data, len);
             if (n > 0) {
                 m_state->bytesOut.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
-                if (m_phase != Phase::Tunnel)
-                    m_respBytes += static_cast<uint64_t>(n);
                 data += n;
                 len -= static_cast<size_t>(n);
                 if (!len)
@@ -571,302 +527,172 @@ void ClientConnection::writeBody(const char *data, size_t len)
 
 void ClientConnection::sendContinue()
 {
-    if (m_exchange && m_exchange->request().expectContinue && !m_sentContinue && !m_reqDone) {
+    if (m_exchange && m_exchange->request().expectContinue && !m_ex.sentContinue && !m_ex.reqDone) {
         m_out.append("HTTP/1.1 100 Continue\r\n\r\n");
-        m_sentContinue = true;
+        m_ex.sentContinue = true;
         m_loop->queueFlush(this);
     }
 }
 
 void ClientConnection::respond(int status, Headers headers, std::string body)
 {
-    if (m_closed || m_respStarted || !m_exchange)
+    if (m_closed || m_ex.respStarted || !m_exchange)
         return;
-    m_respStarted = true;
-    m_status = status;
+    m_ex.respStarted = true;
+    m_ex.status = status;
     if (status < 400)
-        m_state->noteAnswered(m_reqStart);
-    if (!m_reqDone) {
-        if (m_exchange->request().expectContinue && !m_sentContinue)
-            m_closeAfterResponse = true; // the client may never send the body it announced
+        m_state->noteAnswered(m_ex.start);
+    if (!m_ex.reqDone) {
+        if (m_exchange->request().expectContinue && !m_ex.sentContinue)
+            m_ex.closeAfterResponse = true; // the client may never send the body it announced
         else
-            m_bodyMode = BodyMode::Discard; // drain what is left (bounded), keep the connection
+            m_ex.bodyMode = BodyMode::Discard; // drain what is left (bounded), keep the connection
         m_collectDone = nullptr;
     }
-    m_framing = Framing::Length;
+    m_ex.framing = Framing::Length;
     writeHead(status, {}, headers, Framing::Length, body.size(), false);
-    if (!m_headRequest && status >= 200 && status != 204 && status != 304)
+    if (!m_ex.headRequest && status >= 200 && status != 204 && status != 304)
         m_out.append(body);
-    m_respDone = true;
+    m_ex.respDone = true;
     processInput();
 }
 
 void ClientConnection::readBody(size_t limit, std::function<void(std::string)> done)
 {
-    if (m_closed || !m_exchange || m_respStarted)
+    if (m_closed || !m_exchange || m_ex.respStarted)
         return;
     const RequestHead &rq = m_exchange->request();
     if (rq.contentLength && *rq.contentLength > limit) {
         m_exchange->markAnswered();
-        m_closeAfterResponse = true;
+        m_ex.closeAfterResponse = true;
         respond(413, Headers{}, "request body too large\n");
         return;
     }
-    m_collectLimit = limit;
+    m_ex.collectLimit = limit;
     m_collectDone = std::move(done);
     m_collected.clear();
-    m_bodyMode = BodyMode::Collect;
+    m_ex.bodyMode = BodyMode::Collect;
     sendContinue();
     processInput();
 }
 
-void ClientConnection::proxy(const UpstreamTarget &target, const RequestHead &head, ProxyHooks hooks)
+// ProxyDownstream: the HTTP/1.1 framing of what the session relays.
+
+ProxyDownstream::RequestBody ClientConnection::takeRequestBody()
 {
-    if (m_closed || !m_exchange || m_respStarted)
-        return;
-    const RequestHead &orig = m_exchange->request();
-    m_target = target; // same-sized strings on a keep-alive connection: copied into the buffers it already has
-    if (m_target.sni.empty())
-        m_target.sni = m_target.host;
-    UpstreamPool::writeKey(m_target, m_poolKey);
-    m_hooks = std::move(hooks);
-    m_upgrade = orig.upgrade && head.upgrade;
-    const bool collected = m_bodyMode == BodyMode::Collect && m_reqDone;
-
-    // Keep what a retry after a 401 would have to send again (bounded; beyond the limit a 401 passes through).
-    m_replayBody.clear();
-    m_replayKeep = false;
-    m_replayOk = static_cast<bool>(m_hooks.onUnauthorized);
-    if (m_replayOk) {
-        if (collected) {
-            if (m_collected.size() <= m_hooks.replayLimit)
-                m_replayBody = m_collected;
-            else
-                m_replayOk = false;
-        } else if (orig.hasBody()) {
-            if (orig.contentLength && *orig.contentLength > m_hooks.replayLimit)
-                m_replayOk = false;
-            else if (!m_reqDone)
-                m_replayKeep = true;
-        }
-    }
-
-    buildUpstreamHead(head, collected ? &m_collected : nullptr);
-    m_replayable = (collected || !orig.hasBody()) && (idempotent(head.method) || head.headers.has("idempotency-key"));
-    m_headRequest = head.method == "HEAD";
-    if (!collected && !m_reqDone) {
-        m_bodyMode = BodyMode::Proxy;
+    const bool collected = m_ex.bodyMode == BodyMode::Collect && m_ex.reqDone;
+    RequestBody body{m_ex.reqDone, collected ? &m_collected : nullptr};
+    if (!collected && !m_ex.reqDone) {
+        m_ex.bodyMode = BodyMode::Proxy;
         sendContinue();
     }
-    acquireUpstream(false);
-    processInput();
+    return body;
 }
 
-// The request line and headers for the upstream; with `fullBody` the body goes along with a Content-Length,
-// otherwise it is streamed after the head with the client's framing.
-void ClientConnection::buildUpstreamHead(const RequestHead &head, const std::string *fullBody)
+bool ClientConnection::outputFull() const
 {
-    const RequestHead &orig = m_exchange->request();
-    std::string &s = m_upHead;
-    s.clear();
-    s.reserve(512 + (fullBody ? fullBody->size() : 0));
-    s += head.method;
-    s += ' ';
-    s += head.target;
-    s += " HTTP/1.1\r\n";
-    for (const Header &h : head.headers.list()) {
-        if (equalsIgnoreCase(h.name, "content-length") || equalsIgnoreCase(h.name, "transfer-encoding") ||
-            equalsIgnoreCase(h.name, "connection") || (!m_upgrade && equalsIgnoreCase(h.name, "upgrade")))
-            continue;
-        s += h.name;
-        s += ": ";
-        s += h.value;
-        s += "\r\n";
-    }
-    if (fullBody) {
-        if (orig.hasBody() || !fullBody->empty())
-            s += "Content-Length: " + std::to_string(fullBody->size()) + "\r\n";
-    } else if (orig.chunked) {
-        s += "Transfer-Encoding: chunked\r\n";
-    } else if (orig.contentLength) {
-        s += "Content-Length: " + std::to_string(*orig.contentLength) + "\r\n";
-    }
-    if (m_upgrade)
-        s += "Connection: upgrade\r\n";
-    s += "\r\n";
-    if (fullBody)
-        s += *fullBody;
+    return m_out.size() > OutputCap;
 }
 
-void ClientConnection::holdForRetry()
+void ClientConnection::responseHead(const ResponseHead &head, Body body, uint64_t length)
 {
-    // Nothing of the 401 reached the client; drop it with its connection (the rest of it is never read).
-    if (UpstreamConnection *u = m_up) {
-        m_up = nullptr;
-        u->clientGone();
-    }
-    m_authHeld = true;
-    m_exchange->setHeld(true);
-    setDeadline(m_loop->now() + m_target.responseTimeout);
-}
-
-void ClientConnection::retryProxy(const RequestHead &head)
-{
-    if (m_closed || !m_exchange || !m_authHeld)
-        return;
-    m_authHeld = false;
-    m_authRetried = true; // a second 401 goes to the client
-    m_retried = false;
-    clearDeadline();
-    buildUpstreamHead(head, &m_replayBody);
-    m_replayable = idempotent(head.method) || head.headers.has("idempotency-key");
-    m_headRequest = head.method == "HEAD";
-    acquireUpstream(false);
-    processInput();
-}
-
-void ClientConnection::respondHeld(int status, Headers headers, std::string body)
-{
-    if (m_closed || !m_exchange || !m_authHeld)
-        return;
-    m_authHeld = false;
-    clearDeadline();
-    respond(status, std::move(headers), std::move(body));
-}
-
-void ClientConnection::acquireUpstream(bool fresh)
-{
-    UpstreamConnection *u = fresh ? nullptr : m_worker->pool().take(m_poolKey);
-    if (!u) {
-        u = UpstreamConnection::open(m_worker, m_poolKey, m_target);
-        m_state->upstreamConnections.fetch_add(1, std::memory_order_relaxed);
-    }
-    m_state->upstreamRequests.fetch_add(1, std::memory_order_relaxed);
-    m_up = u;
-    u->send(m_upHead);
-    u->attach(this, m_headRequest, m_upgrade, m_target.responseTimeout);
-}
-
-int ClientConnection::upstreamHead(ResponseHead &head, const MessageParser &parser)
-{
-    if (m_closed || !m_exchange)
-        return -1;
-    if (head.status == 401 && m_hooks.onUnauthorized && m_replayOk && m_reqDone && !m_authRetried &&
-        m_hooks.onUnauthorized(head)) {
-        holdForRetry();
-        return -1; // the upstream stops parsing; it was already told we are gone
-    }
-    m_respStarted = true;
-    m_state->noteAnswered(m_reqStart); // the upstream answered: earlier errors are over (a hook may note a new one)
-    if (m_hooks.onResponseHead)
-        m_hooks.onResponseHead(head);
-    m_status = head.status;
-    if (head.status == 101) {
-        m_framing = Framing::None;
+    m_ex.respStarted = true;
+    m_ex.status = head.status;
+    switch (body) {
+    case Body::Tunnel:
+        m_ex.framing = Framing::None;
         writeHead(101, head.reason, head.headers, Framing::None, 0, false);
         m_phase = Phase::Tunnel;
         clearDeadline();
-        return MessageParser::Pause;
+        return;
+    case Body::None:
+        m_ex.framing = Framing::None;
+        break;
+    case Body::Length:
+        m_ex.framing = Framing::Length;
+        break;
+    case Body::Unknown: // HTTP/1.0 has no chunked coding: the end of the body is the end of the connection
+        m_ex.framing = m_exchange->request().httpMinor >= 1 ? Framing::Chunked : Framing::UntilClose;
+        break;
     }
-    const bool bodiless = m_headRequest || head.status < 200 || head.status == 204 || head.status == 304;
-    uint64_t len = 0;
-    if (bodiless) {
-        m_framing = Framing::None;
-    } else if (parser.contentLength()) {
-        m_framing = Framing::Length;
-        len = *parser.contentLength();
-    } else if (m_exchange->request().httpMinor >= 1) {
-        m_framing = Framing::Chunked;
-    } else {
-        m_framing = Framing::UntilClose;
-    }
-    writeHead(head.status, head.reason, head.headers, m_framing, len, head.status != 204);
-    return 0;
+    // A bodiless response keeps the upstream's Content-Length (it describes the resource), except on a 204.
+    writeHead(head.status, head.reason, head.headers, m_ex.framing, length, head.status != 204);
 }
 
-int ClientConnection::upstreamBody(const char *data, size_t len)
+bool ClientConnection::responseBody(const char *data, size_t len)
 {
-    if (m_closed)
-        return -1;
     writeBody(data, len);
-    return outputFull() ? MessageParser::Pause : 0;
+    return outputFull();
 }
 
-void ClientConnection::upstreamMessageDone()
+void ClientConnection::responseEnd()
 {
-    if (m_framing == Framing::Chunked)
+    if (m_phase == Phase::Tunnel) {
+        m_ex.respDone = true;
+        closeAfterFlush();
+        return;
+    }
+    if (m_ex.framing == Framing::Chunked)
         m_out.append("0\r\n\r\n");
-    m_respDone = true;
+    m_ex.respDone = true;
     m_loop->queueFlush(this);
 }
 
-void ClientConnection::upstreamReleased()
+void ClientConnection::tunnelData(const char *data, size_t len)
 {
-    m_up = nullptr;
-    if (!m_reqDone) {
-        m_closeAfterResponse = true;
-        m_bodyMode = BodyMode::Discard;
+    m_out.append(data, len);
+    m_loop->queueFlush(this);
+}
+
+void ClientConnection::answer(int status, Headers headers, std::string body)
+{
+    if (m_ex.bodyMode == BodyMode::Proxy)
+        m_ex.bodyMode = BodyMode::Discard;
+    respond(status, std::move(headers), std::move(body));
+}
+
+void ClientConnection::abortResponse()
+{
+    closeAfterFlush();
+}
+
+void ClientConnection::proxyFinished()
+{
+    if (!m_ex.reqDone) {
+        m_ex.closeAfterResponse = true;
+        m_ex.bodyMode = BodyMode::Discard;
     }
     processInput();
 }
 
-void ClientConnection::upstreamFailed(int status, const std::string &reason, bool retryable)
-{
-    m_up = nullptr;
-    if (m_closed)
-        return;
-    if (m_phase == Phase::Tunnel) {
-        closeAfterFlush();
-        return;
-    }
-    if (m_respStarted) {
-        // The head is out: closing without the rest is the only honest signal left.
-        noteError(reason);
-        closeAfterFlush();
-        return;
-    }
-    if (retryable && m_replayable && !m_retried) {
-        m_retried = true; // a stale pooled connection: once more on a fresh one
-        acquireUpstream(true);
-        return;
-    }
-    // A 503 is this process out of descriptors: the engine's own words, not the caller's wording about the upstream.
-    std::string line = m_hooks.describeError && status != 503 ? m_hooks.describeError(status, reason) : reason;
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
-        line.pop_back();
-    noteError(line);
-    if (m_bodyMode == BodyMode::Proxy)
-        m_bodyMode = BodyMode::Discard;
-    Headers h;
-    h.add("Content-Type", "text/plain; charset=utf-8");
-    if (status == 503)
-        h.add("Retry-After", "1");
-    respond(status, std::move(h), line + "\n");
-}
-
-void ClientConnection::upstreamTlsResumed()
-{
-    m_state->upstreamTlsResumed.fetch_add(1, std::memory_order_relaxed);
-}
-
-void ClientConnection::upstreamDrained()
+void ClientConnection::resumeInput()
 {
     if (!m_closed)
         processInput();
 }
 
+void ClientConnection::startHoldTimer(std::chrono::milliseconds timeout)
+{
+    setDeadline(m_loop->now() + timeout);
+}
+
+void ClientConnection::stopHoldTimer()
+{
+    clearDeadline();
+}
+
 void ClientConnection::pumpTunnel()
 {
     for (;;) {
-        if (!m_up)
+        if (!m_proxy.upstreamAttached())
             return;
         if (!m_in.empty()) {
-            if (m_up->pendingOut() > OutputCap)
+            if (m_proxy.upstreamFull())
                 return;
-            m_up->sendRaw(m_in.data(), m_in.size());
+            m_proxy.tunnelSend(m_in.data(), m_in.size());
             m_in.clear();
         }
-        if (m_up->pendingOut() > OutputCap || !m_readable || m_tunnelClientEof)
+        if (m_proxy.upstreamFull() || !m_readable || m_proxy.tunnelClientEnded())
             return;
         char *p = m_in.prepare(ReadChunk);
         size_t room = std::min(m_in.tailRoom(), InputCap);
@@ -881,33 +707,12 @@ void ClientConnection::pumpTunnel()
         if (n == Stream::Again)
             return;
         if (n == 0) {
-            m_tunnelClientEof = true;
-            m_up->tunnelShutdown();
+            m_proxy.tunnelClientEof();
             return;
         }
         close();
         return;
     }
-}
-
-void ClientConnection::tunnelData(const char *data, size_t len)
-{
-    m_out.append(data, len);
-    m_respBytes += len;
-    m_loop->queueFlush(this);
-}
-
-void ClientConnection::tunnelStarted()
-{
-    if (!m_closed)
-        processInput();
-}
-
-void ClientConnection::tunnelEof()
-{
-    m_up = nullptr;
-    m_respDone = true;
-    closeAfterFlush();
 }
 
 void ClientConnection::flush()
@@ -919,8 +724,6 @@ void ClientConnection::flush()
         if (n > 0) {
             m_out.consume(static_cast<size_t>(n));
             m_state->bytesOut.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
-            if (m_phase != Phase::Tunnel)
-                m_respBytes += static_cast<uint64_t>(n);
             continue;
         }
         if (n == Stream::Again)
@@ -937,8 +740,8 @@ void ClientConnection::flush()
         }
         m_out.shrinkIfIdle(InputCap);
     }
-    if (m_up && m_out.size() < LowMark)
-        m_up->clientDrained();
+    if (m_proxy.upstreamAttached() && m_out.size() < OutputLowMark)
+        m_proxy.downstreamDrained();
 }
 
 } // namespace heyo::net

@@ -1,52 +1,56 @@
-// Exchange calls forwarded to the connection; no-ops once the client is gone.
+// Exchange calls forwarded to the carrier and the proxy session; no-ops once the client is gone.
 #include "net/ExchangeImpl.h"
 
-#include "net/ClientConnection.h"
 #include "net/EventLoop.h"
+#include "net/ProxySession.h"
 
 namespace heyo::net {
 
-ExchangeImpl::ExchangeImpl(ClientConnection *conn, EventLoop *loop, RequestHead head,
-                           std::shared_ptr<const PeerInfo> peer)
-    : m_conn(conn), m_loop(loop), m_head(std::move(head)), m_peer(std::move(peer))
+ExchangeImpl::ExchangeImpl(Carrier *carrier, ProxySession *session, EventLoop *loop, RequestHead head,
+                           std::shared_ptr<const PeerInfo> peer, Clock::time_point began)
+    : m_carrier(carrier), m_session(session), m_loop(loop), m_head(std::move(head)), m_peer(std::move(peer)),
+      m_began(began)
 {
+}
+
+bool ExchangeImpl::held() const
+{
+    return m_session && m_session->held();
 }
 
 void ExchangeImpl::respond(int status, Headers headers, std::string body)
 {
-    if (!m_conn || (m_answered && !m_held))
+    if (!m_carrier || (m_answered && !held()))
         return;
     m_answered = true;
-    if (m_held) {
-        m_held = false;
-        m_conn->respondHeld(status, std::move(headers), std::move(body));
+    if (held()) {
+        m_session->respondHeld(status, std::move(headers), std::move(body));
         return;
     }
-    m_conn->respond(status, std::move(headers), std::move(body));
+    m_carrier->respond(status, std::move(headers), std::move(body));
 }
 
 void ExchangeImpl::readBody(size_t limit, std::function<void(std::string body)> done)
 {
-    if (!m_conn || m_answered || m_reading)
+    if (!m_carrier || m_answered || m_reading)
         return;
     m_reading = true;
-    m_conn->readBody(limit, std::move(done));
+    m_carrier->readBody(limit, std::move(done));
 }
 
 void ExchangeImpl::proxy(const UpstreamTarget &target, const RequestHead &head, ProxyHooks hooks)
 {
-    if (!m_conn || m_answered)
+    if (!m_carrier || m_answered)
         return;
     m_answered = true;
-    m_conn->proxy(target, head, std::move(hooks));
+    m_session->proxy(m_head, m_began, target, head, std::move(hooks));
 }
 
 void ExchangeImpl::retry(const RequestHead &head)
 {
-    if (!m_conn || !m_held)
+    if (!m_carrier || !held())
         return;
-    m_held = false;
-    m_conn->retryProxy(head);
+    m_session->retry(head);
 }
 
 void ExchangeImpl::post(std::function<void()> fn)
@@ -56,8 +60,8 @@ void ExchangeImpl::post(std::function<void()> fn)
 
 void ExchangeImpl::noteError(const std::string &line)
 {
-    if (m_conn)
-        m_conn->noteError(line);
+    if (m_carrier)
+        m_carrier->noteError(line);
 }
 
 } // namespace heyo::net

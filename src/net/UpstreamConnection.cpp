@@ -1,8 +1,9 @@
 // Upstream side of the proxy path.
 #include "net/UpstreamConnection.h"
 
-#include "net/ClientConnection.h"
 #include "net/FdLimit.h"
+#include "net/FlowControl.h"
+#include "net/UpstreamListener.h"
 #include "net/UpstreamPool.h"
 #include "net/Worker.h"
 
@@ -53,10 +54,10 @@ std::string UpstreamConnection::where() const
     return m_target.host + ":" + std::to_string(m_target.port);
 }
 
-void UpstreamConnection::attach(ClientConnection *client, bool headRequest, bool upgrade,
+void UpstreamConnection::attach(UpstreamListener *listener, bool headRequest, bool upgrade,
                                 std::chrono::milliseconds responseTimeout)
 {
-    m_client = client;
+    m_listener = listener;
     m_parser.expectNoBody(headRequest);
     m_upgrade = upgrade;
     m_responseTimeout = responseTimeout;
@@ -129,8 +130,7 @@ void UpstreamConnection::connectNext()
         m_connectError = std::strerror(errno);
         ::close(fd);
     }
-    fail(502, "cannot connect to " + where() + ": " + (m_connectError.empty() ? "no address" : m_connectError),
-         false);
+    fail(502, "cannot connect to " + where() + ": " + (m_connectError.empty() ? "no address" : m_connectError), false);
 }
 
 void UpstreamConnection::connected()
@@ -173,15 +173,14 @@ void UpstreamConnection::handshakeStep()
     if (r == 0)
         return;
     if (r > 0) {
-        if (SSL_session_reused(m_stream.ssl()) && m_client)
-            m_client->upstreamTlsResumed();
+        if (SSL_session_reused(m_stream.ssl()) && m_listener)
+            m_listener->upstreamTlsResumed();
         ready();
         return;
     }
     long v = SSL_get_verify_result(m_stream.ssl());
     if (v != X509_V_OK)
-        fail(502, "TLS certificate of " + m_target.sni + " is not trusted: " + X509_verify_cert_error_string(v),
-             false);
+        fail(502, "TLS certificate of " + m_target.sni + " is not trusted: " + X509_verify_cert_error_string(v), false);
     else
         fail(502, "TLS handshake with " + m_target.sni + " failed: " + m_stream.error(), false);
 }
@@ -199,7 +198,7 @@ void UpstreamConnection::ready()
 void UpstreamConnection::send(std::string_view bytes)
 {
     m_out.append(bytes);
-    if (m_out.size() > ClientConnection::OutputCap)
+    if (m_out.size() > OutputCap)
         m_clientWaiting = true;
     m_loop->queueFlush(this);
 }
@@ -213,7 +212,7 @@ void UpstreamConnection::sendBody(const char *data, size_t len, bool chunked)
         m_out.append("\r\n", 2);
         m_out.append(data, len);
         m_out.append("\r\n", 2);
-        if (m_out.size() > ClientConnection::OutputCap)
+        if (m_out.size() > OutputCap)
             m_clientWaiting = true;
         m_loop->queueFlush(this);
     } else {
@@ -229,7 +228,7 @@ void UpstreamConnection::endBody(bool chunked)
 
 void UpstreamConnection::clientGone()
 {
-    m_client = nullptr;
+    m_listener = nullptr;
     closeNow();
 }
 
@@ -262,8 +261,8 @@ void UpstreamConnection::closeNow()
 
 void UpstreamConnection::fail(int status, const std::string &reason, bool retryable)
 {
-    ClientConnection *c = m_client;
-    m_client = nullptr;
+    UpstreamListener *c = m_listener;
+    m_listener = nullptr;
     closeNow();
     if (c)
         c->upstreamFailed(status, reason, retryable);
@@ -349,11 +348,11 @@ void UpstreamConnection::flush()
         if (n == Stream::Again)
             break;
         if (m_state == State::Tunnel) {
-            ClientConnection *c = m_client;
-            m_client = nullptr;
+            UpstreamListener *c = m_listener;
+            m_listener = nullptr;
             closeNow();
             if (c)
-                c->tunnelEof();
+                c->tunnelClosed();
             return;
         }
         fail(502, "sending the request to " + where() + " failed: " + m_stream.error(), m_reused && !m_gotBytes);
@@ -368,9 +367,9 @@ void UpstreamConnection::flush()
             m_stream.shutdownWrite();
         }
     }
-    if (m_clientWaiting && m_out.size() < ClientConnection::LowMark && m_client) {
+    if (m_clientWaiting && m_out.size() < OutputLowMark && m_listener) {
         m_clientWaiting = false;
-        m_client->upstreamDrained();
+        m_listener->upstreamWritable();
     }
 }
 
@@ -397,24 +396,24 @@ void UpstreamConnection::processInput()
             closeNow();
             return;
         }
-        if (!m_client) {
+        if (!m_listener) {
             closeNow();
             return;
         }
         if (m_state == State::Tunnel) {
             if (!m_tunnelNotified) {
                 m_tunnelNotified = true;
-                m_client->tunnelStarted();
+                m_listener->upstreamWritable();
                 continue;
             }
             if (!m_in.empty()) {
-                if (m_client->outputFull())
+                if (m_listener->downstreamFull())
                     return;
-                m_client->tunnelData(m_in.data(), m_in.size());
+                m_listener->upstreamData(m_in.data(), m_in.size());
                 m_in.clear();
             }
         } else if (!m_in.empty() || m_parsePaused) {
-            if (m_client->outputFull())
+            if (m_listener->downstreamFull())
                 return;
             auto r = m_parser.feed(m_in.data(), m_in.size());
             m_in.consume(r.consumed);
@@ -433,7 +432,7 @@ void UpstreamConnection::processInput()
             if (r.status == MessageParser::Status::Paused)
                 continue;
         }
-        if (!m_readable || m_client->outputFull())
+        if (!m_readable || m_listener->downstreamFull())
             return;
         char *p = m_in.prepare(ReadChunk);
         size_t room = std::min(m_in.tailRoom(), ReadMax);
@@ -473,11 +472,11 @@ void UpstreamConnection::processInput()
 void UpstreamConnection::readFailed(bool eof)
 {
     if (m_state == State::Tunnel) {
-        ClientConnection *c = m_client;
-        m_client = nullptr;
+        UpstreamListener *c = m_listener;
+        m_listener = nullptr;
         closeNow();
         if (c)
-            c->tunnelEof();
+            c->tunnelClosed();
         return;
     }
     if (eof && m_parser.midMessage() && !m_parser.inHead() && m_parser.bodyUntilEof()) {
@@ -508,8 +507,7 @@ int UpstreamConnection::onHead()
         return -1;
     }
     m_headSeen = true;
-    int r = m_client ? m_client->upstreamHead(rs, m_parser) : -1;
-    if (r < 0) {
+    if (!m_listener || !m_listener->upstreamHead(rs, m_parser.contentLength())) {
         if (m_failReason.empty())
             m_failReason = "client gone";
         return -1;
@@ -520,14 +518,14 @@ int UpstreamConnection::onHead()
         return MessageParser::Pause;
     }
     setDeadline(m_loop->now() + m_responseTimeout);
-    return r;
+    return 0;
 }
 
 int UpstreamConnection::onBody(const char *data, size_t len)
 {
-    if (!m_client)
+    if (!m_listener)
         return -1;
-    return m_client->upstreamBody(data, len);
+    return m_listener->upstreamData(data, len) ? MessageParser::Pause : 0;
 }
 
 int UpstreamConnection::onComplete()
@@ -536,8 +534,8 @@ int UpstreamConnection::onComplete()
     if (status < 200 && status != 101)
         return 0; // an interim response ended; the real one follows
     m_complete = true;
-    if (m_client)
-        m_client->upstreamMessageDone();
+    if (m_listener)
+        m_listener->upstreamComplete();
     return MessageParser::Pause;
 }
 
@@ -561,8 +559,8 @@ int upstreamNewSession(SSL *ssl, SSL_SESSION *session)
 
 void UpstreamConnection::finishCycle()
 {
-    ClientConnection *c = m_client;
-    m_client = nullptr;
+    UpstreamListener *c = m_listener;
+    m_listener = nullptr;
     m_complete = false;
     if (SSL *ssl = m_stream.ssl()) {
         // Contexts without upstreamNewSession (a caller's own SSL_CTX) still get resumption from here.
@@ -572,8 +570,8 @@ void UpstreamConnection::finishCycle()
         if (s)
             SSL_SESSION_free(s);
     }
-    const bool reusable = m_parser.keepAlive() && m_in.empty() && m_out.empty() && c && c->requestComplete() &&
-                          m_state == State::Ready;
+    const bool reusable =
+        m_parser.keepAlive() && m_in.empty() && m_out.empty() && c && c->requestSent() && m_state == State::Ready;
     if (reusable && m_worker->pool().put(m_key, this)) {
         m_state = State::Idle;
         m_reused = true;

@@ -14,7 +14,7 @@
 
 namespace heyo::net {
 
-class ClientConnection;
+class UpstreamListener;
 class Worker;
 
 class UpstreamConnection : public IoHandler, private MessageParser::Listener {
@@ -25,16 +25,16 @@ public:
     // A new, not yet connected upstream connection (connecting starts at attach()).
     static UpstreamConnection *open(Worker *worker, std::string key, const UpstreamTarget &target);
 
-    void attach(ClientConnection *client, bool headRequest, bool upgrade, std::chrono::milliseconds responseTimeout);
+    void attach(UpstreamListener *listener, bool headRequest, bool upgrade, std::chrono::milliseconds responseTimeout);
     bool reused() const { return m_reused; }
     void send(std::string_view bytes);
     void sendBody(const char *data, size_t len, bool chunked);
     void endBody(bool chunked);
     void sendRaw(const char *data, size_t len) { send({data, len}); }
     size_t pendingOut() const { return m_out.size(); }
-    void clientGone();
-    void clientDrained();
-    void tunnelShutdown();
+    void clientGone();     // the exchange no longer wants this connection (or its response): closed
+    void clientDrained();  // the listener's downstream has room again: deliver what waits
+    void tunnelShutdown(); // the client ended its half of the tunnel: shut down our write side once flushed
     bool m_sessionKept = false;
     void keepSession(SSL_SESSION *session); // stores a copy in the pool for the next connection to this upstream
 
@@ -70,7 +70,7 @@ private:
     Buffer m_out;
     MessageParser m_parser;
     State m_state = State::Fresh;
-    ClientConnection *m_client = nullptr;
+    UpstreamListener *m_listener = nullptr; // the exchange being served, while attached
     Resolver::Addresses m_addrs;
     size_t m_addrIndex = 0;
     std::string m_connectError;
