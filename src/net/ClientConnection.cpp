@@ -625,6 +625,12 @@ bool ClientConnection::responseBody(const char *data, size_t len)
     return outputFull();
 }
 
+void ClientConnection::responseTrailers(Headers)
+{
+    // Dropped: an HTTP/1.1 client gets no trailers, as MessageParser drops an HTTP/1.1 upstream's (they could carry
+    // Host, Content-Length or credentials past every check); gRPC, which needs them, speaks HTTP/2.
+}
+
 void ClientConnection::responseEnd()
 {
     if (m_phase == Phase::Tunnel) {

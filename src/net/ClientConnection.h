@@ -50,6 +50,7 @@ public:
     void responseHead(const ResponseHead &head, Body body, uint64_t length) override;
     bool responseBody(const char *data, size_t len) override;
     void responseEnd() override;
+    void responseTrailers(Headers trailers) override;
     void tunnelData(const char *data, size_t len) override;
     void answer(int status, Headers headers, std::string body) override;
     void abortResponse() override;

@@ -49,11 +49,13 @@ struct RequestHead {
     std::string method;
     std::string target; // origin-form: "/path?query"
     int httpMinor = 1;  // HTTP/1.<minor>
+    int httpMajor = 1;  // 2: the request came as an HTTP/2 stream (httpMinor is then 0); handlers need not care
     Headers headers;
     bool upgrade = false;                       // Connection: upgrade + Upgrade: <proto> (not h2c)
     std::optional<uint64_t> contentLength;      // body framed by Content-Length
     bool chunked = false;                       // body framed by chunked transfer coding
     bool expectContinue = false;                // Expect: 100-continue (removed from headers; engine answers it)
+    bool teTrailers = false; // the client sent "TE: trailers" (removed with TE): an HTTP/2 upstream hop gets it again
     std::string_view path() const;              // target without the query
     bool hasBody() const { return chunked || (contentLength && *contentLength > 0); }
 };
@@ -71,12 +73,18 @@ struct PeerInfo {
     int64_t uid = -1; // owning uid of the peer socket (Linux, loopback only, when the listener asks); -1 unknown
 };
 
-// Where a proxied request goes. Connections are pooled per (host, port, tls, sni).
+// Where a proxied request goes. Connections are pooled per (host, port, tls, sni, protocol).
 struct UpstreamTarget {
+    enum class Protocol {
+        Http1,     // HTTP/1.1
+        Http2,     // HTTP/2 only: ALPN "h2" over TLS, prior knowledge (h2c) in plain text
+        Negotiate, // over TLS: offer h2 and http/1.1 by ALPN and speak what the server picks; plain text: HTTP/1.1
+    };
     std::string host; // name or address to connect to; "*.localhost" names resolve to loopback (RFC 6761)
     uint16_t port = 0;
     SSL_CTX *tls = nullptr; // nullptr → plain HTTP; otherwise a client context that verifies peers
     std::string sni;        // SNI and the name verified in the certificate (defaults to host)
+    Protocol protocol = Protocol::Http1;
     std::chrono::milliseconds connectTimeout{10000};
     std::chrono::milliseconds responseTimeout{60000}; // until the response head arrives
 };
@@ -151,6 +159,10 @@ struct ListenerConfig {
     SSL_CTX *tls = nullptr;            // nullptr → plain HTTP; otherwise a server context
     bool lookupPeerUid = false;        // fill PeerInfo::uid (costs one netlink query per connection)
     std::function<bool(const PeerInfo &)> acceptFilter; // false → connection closed before any byte is read
+    // HTTP/2 next to HTTP/1.1 on the same listener: in plain text by prior knowledge (the client's connection
+    // preface), over TLS when ALPN selects "h2". Off: the preface gets an HTTP/1.1 505.
+    bool http2 = false;
+    uint32_t maxConcurrentStreams = 100; // HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS
     size_t maxHeaderBytes = 64 * 1024;                  // → 431
     size_t maxUriBytes = 8 * 1024;                      // → 414
     std::chrono::milliseconds headerTimeout{30000};     // head not complete in time → 408

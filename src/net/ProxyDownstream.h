@@ -34,6 +34,9 @@ public:
     virtual void responseHead(const ResponseHead &head, Body body, uint64_t length) = 0;
     virtual bool responseBody(const char *data, size_t len) = 0; // true: full (pause the upstream)
     virtual void responseEnd() = 0;                              // the response, or the tunnel, is over
+    // The upstream's trailer fields (HTTP/2 upstreams; gRPC's grpc-status), just before responseEnd(); pseudo-header
+    // and connection-specific fields are already removed. A downstream that cannot carry them drops them.
+    virtual void responseTrailers(Headers trailers) = 0;
     virtual void tunnelData(const char *data, size_t len) = 0;
     // A whole answer in place of the upstream's (an upstream failure, or the handler's after a held 401).
     virtual void answer(int status, Headers headers, std::string body) = 0;

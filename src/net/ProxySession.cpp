@@ -228,6 +228,11 @@ bool ProxySession::upstreamData(const char *data, size_t len)
     return m_down.responseBody(data, len);
 }
 
+void ProxySession::upstreamTrailers(Headers &trailers)
+{
+    m_down.responseTrailers(std::move(trailers));
+}
+
 void ProxySession::upstreamComplete()
 {
     m_down.responseEnd();

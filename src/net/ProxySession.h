@@ -47,6 +47,7 @@ public:
     // UpstreamListener
     bool upstreamHead(ResponseHead &head, std::optional<uint64_t> contentLength) override;
     bool upstreamData(const char *data, size_t len) override;
+    void upstreamTrailers(Headers &trailers) override;
     void upstreamComplete() override;
     void upstreamReleased() override;
     void upstreamFailed(int status, const std::string &reason, bool retryable) override;

@@ -18,6 +18,8 @@ public:
     // Response body bytes, or after a 101 the tunnel's. True: the downstream is full, stop until downstreamFull()
     // turns false (the listener's side calls UpstreamConnection::clientDrained()).
     virtual bool upstreamData(const char *data, size_t len) = 0;
+    // Trailer fields after the body (HTTP/2 upstreams), before upstreamComplete(); pseudo-headers already refused.
+    virtual void upstreamTrailers(Headers &trailers) = 0;
     virtual void upstreamComplete() = 0; // the whole response arrived; upstreamReleased() follows
     // The connection let go of the exchange after a complete response (pooled or closed); it must not be used again.
     virtual void upstreamReleased() = 0;

@@ -26,6 +26,8 @@ void UpstreamPool::writeKey(const UpstreamTarget &t, std::string &k)
                                       num));
     k += '\n';
     k += t.sni.empty() ? t.host : t.sni;
+    k += '\n';
+    k += static_cast<char>('0' + static_cast<int>(t.protocol));
 }
 
 UpstreamConnection *UpstreamPool::take(const std::string &key)
