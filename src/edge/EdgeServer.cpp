@@ -89,6 +89,7 @@ std::unique_ptr<EdgeServer> EdgeServer::start(EdgeServerOptions options, std::st
     listener.address = options.listenAddress;
     listener.port = options.listenPort;
     listener.tls = p.serverTls.get();
+    listener.http2 = true; // ALPN "h2" beside "http/1.1"
     if (options.log) {
         listener.accessLog = [log = options.log](const net::AccessRecord &r) {
             char line[160];

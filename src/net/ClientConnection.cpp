@@ -3,6 +3,8 @@
 
 #include "net/FlowControl.h"
 #include "net/HeaderUtil.h"
+#include "net/Http2Connection.h"
+#include "net/TlsContext.h"
 #include "net/Worker.h"
 
 namespace heyo::net {
@@ -12,10 +14,11 @@ constexpr size_t ReadChunk = 16 * 1024;
 constexpr size_t InputCap = 64 * 1024;
 constexpr size_t DiscardLimit = 1024 * 1024; // unread request body we drain to keep a connection alive
 constexpr auto LingerTime = std::chrono::seconds(2);
+constexpr std::string_view Http2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 } // namespace
 
 ClientConnection::ClientConnection(Worker *worker, std::shared_ptr<ListenerState> state, int fd, PeerInfo peer)
-    : IoHandler(&worker->loop()), m_worker(worker), m_state(std::move(state)),
+    : ServerConnection(&worker->loop()), m_worker(worker), m_state(std::move(state)),
       m_peer(std::make_shared<const PeerInfo>(std::move(peer))), m_parser(MessageParser::Kind::Request, this),
       m_proxy(*worker, *m_state, *this)
 {
@@ -45,6 +48,8 @@ void ClientConnection::start()
             close();
             return;
         }
+        if (m_state->config.http2)
+            offerHttp2(m_stream.ssl());
         m_phase = Phase::Handshake;
     }
     if (m_state->closing)
@@ -97,6 +102,10 @@ void ClientConnection::onIo(uint32_t events)
         } else if (r > 0) {
             m_phase = Phase::Http;
             m_readable = true;
+            if (m_state->config.http2 && selectedHttp2(m_stream.ssl())) {
+                switchToHttp2(false);
+                return;
+            }
             processInput();
         }
         return;
@@ -213,6 +222,17 @@ void ClientConnection::step()
         else
             consume = !m_ex.reqDone && m_ex.bodyMode != BodyMode::Hold &&
                       !(m_ex.bodyMode == BodyMode::Proxy && m_proxy.upstreamFull());
+        if (consume && !m_prefaceChecked) {
+            const Preface p = matchPreface();
+            if (p == Preface::Full) {
+                switchToHttp2(!m_state->config.http2 || m_stream.isTls()); // over TLS, h2 only by ALPN (RFC 9113 §3.3)
+                return;
+            }
+            if (p == Preface::Partial)
+                consume = false; // wait for the rest of the first bytes
+            else
+                m_prefaceChecked = true;
+        }
         if (consume) {
             auto r = m_parser.feed(m_in.data(), m_in.size());
             m_in.consume(r.consumed);
@@ -341,25 +361,30 @@ void ClientConnection::dispatch()
         respond(503, std::move(h), "shutting down\n");
         return;
     }
-    try {
-        m_state->handler(ex);
-    } catch (const std::exception &e) {
-        if (!ex->answered() && !ex->closed()) {
-            ex->markAnswered();
-            noteError(std::string("handler failed: ") + e.what());
-            respond(500, Headers{}, "internal error\n");
-        }
-    } catch (...) {
-        if (!ex->answered() && !ex->closed()) {
-            ex->markAnswered();
-            respond(500, Headers{}, "internal error\n");
-        }
-    }
-    // Nobody kept the exchange and nobody answered it: answer rather than hang.
-    if (m_exchange == ex && !ex->answered() && !ex->reading() && ex.use_count() <= 2) {
-        ex->markAnswered();
-        respond(500, Headers{}, "the request was not answered\n");
-    }
+    ExchangeImpl::run(std::move(ex), m_state->handler);
+}
+
+ClientConnection::Preface ClientConnection::matchPreface() const
+{
+    const std::string_view in(m_in.data(), std::min(m_in.size(), Http2Preface.size()));
+    if (in != Http2Preface.substr(0, in.size()))
+        return Preface::No;
+    return in.size() == Http2Preface.size() ? Preface::Full : Preface::Partial;
+}
+
+void ClientConnection::switchToHttp2(bool refuse)
+{
+    m_loop->poller().remove(m_stream.fd());
+    auto *h2 = new Http2Connection(m_worker, m_state, m_peer, m_stream, {m_in.data(), m_in.size()}, refuse);
+    m_in.clear();
+    // This object is done with the connection; the socket lives on in h2.
+    m_closed = true;
+    clearDeadline();
+    m_proxy.cancel();
+    m_worker->unregisterClient(this);
+    m_state->openConnections.fetch_sub(1, std::memory_order_relaxed);
+    m_loop->destroy(this);
+    h2->start();
 }
 
 void ClientConnection::logAndDetach()

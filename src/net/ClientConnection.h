@@ -11,6 +11,7 @@
 #include "net/MessageParser.h"
 #include "net/ProxyDownstream.h"
 #include "net/ProxySession.h"
+#include "net/ServerConnection.h"
 #include "net/Stream.h"
 
 #include <memory>
@@ -19,7 +20,7 @@ namespace heyo::net {
 
 class Worker;
 
-class ClientConnection : public IoHandler,
+class ClientConnection : public ServerConnection,
                          public ExchangeImpl::Carrier,
                          public ProxyDownstream,
                          private MessageParser::Listener {
@@ -28,10 +29,11 @@ public:
     ~ClientConnection() override;
 
     void start();
-    ListenerId listenerId() const { return m_state->id; }
-    bool idle() const { return !m_exchange && !m_parser.midMessage() && m_in.empty(); }
-    void beginShutdown();
-    void close();
+    // ServerConnection
+    ListenerId listenerId() const override { return m_state->id; }
+    bool idle() const override { return !m_exchange && !m_parser.midMessage() && m_in.empty(); }
+    void beginShutdown() override;
+    void close() override;
 
     // IoHandler
     void onIo(uint32_t events) override;
@@ -41,6 +43,7 @@ public:
     // ExchangeImpl::Carrier
     void respond(int status, Headers headers, std::string body) override;
     void readBody(size_t limit, std::function<void(std::string)> done) override;
+    ProxyDownstream &downstream() override { return *this; }
     void noteError(const std::string &line) override; // dated by the current request (if any)
 
     // ProxyDownstream
@@ -105,6 +108,11 @@ private:
     void startLingering();
     void closeAfterFlush();
     void sendContinue();
+    // At the start of a connection: the HTTP/2 connection preface (or ALPN "h2") hands the socket to an
+    // Http2Connection; `refuse` when this listener does not serve HTTP/2 (the client gets a GOAWAY saying so).
+    enum class Preface { No, Partial, Full };
+    Preface matchPreface() const;
+    void switchToHttp2(bool refuse);
 
     Worker *m_worker;
     std::shared_ptr<ListenerState> m_state;
@@ -124,6 +132,7 @@ private:
     bool m_headReady = false;
     bool m_headTimerArmed = false;
     bool m_shutdown = false;
+    bool m_prefaceChecked = false; // the first bytes were not an HTTP/2 preface: HTTP/1.1 from here on
 
     std::shared_ptr<ExchangeImpl> m_exchange;
     ExchangeState m_ex;

@@ -4,6 +4,7 @@
 
 #include "net/Http.h"
 #include "net/IoHandler.h"
+#include "net/ProxyDownstream.h"
 
 namespace heyo::net {
 
@@ -18,6 +19,7 @@ public:
         virtual void respond(int status, Headers headers, std::string body) = 0;
         virtual void readBody(size_t limit, std::function<void(std::string)> done) = 0;
         virtual void noteError(const std::string &line) = 0; // the listener's error, dated by this request
+        virtual ProxyDownstream &downstream() = 0; // where a streamed response goes, as a proxied one does
 
     protected:
         ~Carrier() = default;
@@ -34,8 +36,15 @@ public:
     void readBody(size_t limit, std::function<void(std::string body)> done) override;
     void proxy(const UpstreamTarget &target, const RequestHead &head, ProxyHooks hooks = {}) override;
     void retry(const RequestHead &head) override;
+    void startResponse(const ResponseHead &head) override;
+    bool sendBody(std::string_view data) override;
+    void endResponse(Headers trailers) override;
     void post(std::function<void()> fn) override;
     void noteError(const std::string &line) override;
+
+    // Hands a new exchange to the handler and makes sure it gets an answer: 500 if the handler throws, or if it
+    // returns without answering, reading or keeping the exchange (`ex` and the carrier's own reference are all).
+    static void run(std::shared_ptr<ExchangeImpl> ex, const Handler &handler);
 
     bool answered() const { return m_answered; }
     bool reading() const { return m_reading; }
@@ -57,6 +66,7 @@ private:
     Clock::time_point m_began;
     bool m_answered = false;
     bool m_reading = false;
+    bool m_streaming = false; // startResponse() came, endResponse() not yet
 };
 
 } // namespace heyo::net

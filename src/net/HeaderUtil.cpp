@@ -67,6 +67,13 @@ void removeHopByHop(Headers &h, const ConnectionOptions &co, bool keepUpgrade)
     });
 }
 
+bool isHttp2ConnectionSpecific(std::string_view name)
+{
+    return equalsIgnoreCase(name, "connection") || equalsIgnoreCase(name, "keep-alive") ||
+           equalsIgnoreCase(name, "proxy-connection") || equalsIgnoreCase(name, "transfer-encoding") ||
+           equalsIgnoreCase(name, "upgrade");
+}
+
 std::string_view reasonPhrase(int status)
 {
     switch (status) {

@@ -44,6 +44,10 @@ ConnectionOptions parseConnection(const Headers &h);
 // `keepUpgrade`, Upgrade. Names that carry framing or routing (Host, Content-Length) are never removed by a list.
 void removeHopByHop(Headers &h, const ConnectionOptions &co, bool keepUpgrade);
 
+// Fields HTTP/2 forbids because they describe an HTTP/1.1 connection (RFC 9113 §8.2.2): Connection, Keep-Alive,
+// Proxy-Connection, Transfer-Encoding, Upgrade. (TE is allowed, as "trailers" only.)
+bool isHttp2ConnectionSpecific(std::string_view name);
+
 std::string_view reasonPhrase(int status);
 
 } // namespace heyo::net

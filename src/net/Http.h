@@ -128,6 +128,13 @@ public:
     // (request() rewritten through editRequest(), or a head of the handler's own). A 101 answer to an upgrade turns
     // the pair into a two-way tunnel.
     virtual void proxy(const UpstreamTarget &target, const RequestHead &head, ProxyHooks hooks = {}) = 0;
+    // A response the handler streams itself (an app built on the engine, e.g. the demo's gRPC service): the head,
+    // body bytes as they come, then the end with optional trailer fields (sent over HTTP/2; an HTTP/1.1 client gets
+    // none). The body's length is unknown (chunked over HTTP/1.1, DATA frames over HTTP/2). sendBody returns true
+    // while the client is behind (its output above the engine's cap): a producer should wait before sending more.
+    virtual void startResponse(const ResponseHead &head) = 0;
+    virtual bool sendBody(std::string_view data) = 0;
+    virtual void endResponse(Headers trailers = {}) = 0;
     // Only while held after ProxyHooks::onUnauthorized took over a 401: sends the request again to the same target
     // with `head` (and the kept body), with the same hooks; a second 401 then goes to the client. Otherwise a no-op.
     virtual void retry(const RequestHead &head) = 0;

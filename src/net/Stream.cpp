@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <utility>
+
 namespace heyo::net {
 
 namespace {
@@ -148,6 +150,15 @@ void Stream::shutdownWrite()
         SSL_shutdown(m_ssl);
     }
     ::shutdown(m_fd, SHUT_WR);
+}
+
+void Stream::adopt(Stream &from)
+{
+    close();
+    m_fd = std::exchange(from.m_fd, -1);
+    m_ssl = std::exchange(from.m_ssl, nullptr);
+    m_handshakeDone = from.m_handshakeDone;
+    m_pendingWrite = std::exchange(from.m_pendingWrite, 0);
 }
 
 void Stream::close()

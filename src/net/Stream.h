@@ -19,6 +19,8 @@ public:
     Stream &operator=(const Stream &) = delete;
 
     void attach(int fd) { m_fd = fd; }
+    // Takes over another stream's socket and TLS state (a connection changing protocol); `from` is left empty.
+    void adopt(Stream &from);
     int fd() const { return m_fd; }
     SSL *ssl() const { return m_ssl; }
     bool isTls() const { return m_ssl != nullptr; }

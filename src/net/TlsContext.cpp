@@ -24,7 +24,43 @@ void setError(std::string *error, std::string text)
     if (error)
         *error = std::move(text);
 }
+
+int http2ExIndex()
+{
+    static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+}
+
+// The server's preference order: h2 first where the listener serves it, then HTTP/1.1.
+int selectAlpn(SSL *ssl, const unsigned char **out, unsigned char *outlen, const unsigned char *in, unsigned inlen,
+               void *)
+{
+    static const unsigned char both[] = "\x02h2\x08http/1.1";
+    static const unsigned char http1[] = "\x08http/1.1";
+    const bool h2 = SSL_get_ex_data(ssl, http2ExIndex()) != nullptr;
+    const unsigned char *mine = h2 ? both : http1;
+    const unsigned mineLen = static_cast<unsigned>(h2 ? sizeof both - 1 : sizeof http1 - 1);
+    unsigned char *selected = nullptr;
+    if (SSL_select_next_proto(&selected, outlen, mine, mineLen, in, inlen) != OPENSSL_NPN_NEGOTIATED)
+        return SSL_TLSEXT_ERR_NOACK;
+    *out = selected;
+    return SSL_TLSEXT_ERR_OK;
+}
 } // namespace
+
+void offerHttp2(SSL *ssl)
+{
+    static int marker = 1;
+    SSL_set_ex_data(ssl, http2ExIndex(), &marker);
+}
+
+bool selectedHttp2(SSL *ssl)
+{
+    const unsigned char *p = nullptr;
+    unsigned len = 0;
+    SSL_get0_alpn_selected(ssl, &p, &len);
+    return len == 2 && p[0] == 'h' && p[1] == '2';
+}
 
 SslCtxPtr makeServerTlsContext(const std::string &certChainFile, const std::string &keyFile, std::string *error)
 {
@@ -51,6 +87,7 @@ SslCtxPtr makeServerTlsContext(const std::string &certChainFile, const std::stri
     static const unsigned char sid[] = "heyo";
     SSL_CTX_set_session_id_context(ctx.get(), sid, sizeof sid - 1);
     SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_SERVER);
+    SSL_CTX_set_alpn_select_cb(ctx.get(), selectAlpn, nullptr);
     SSL_CTX_set_read_ahead(ctx.get(), 1);
     return ctx;
 }

@@ -19,4 +19,10 @@ SslCtxPtr makeServerTlsContext(const std::string &certChainFile, const std::stri
 // `extraCaFile` may be empty. Verification is always on; there is deliberately no way to turn it off.
 SslCtxPtr makeClientTlsContext(const std::string &extraCaFile, std::string *error);
 
+// Server side ALPN (contexts from makeServerTlsContext): a connection marked here may select "h2"; every other one
+// selects "http/1.1" (or nothing, when the client offered neither).
+void offerHttp2(SSL *ssl);
+// The connection's handshake selected "h2".
+bool selectedHttp2(SSL *ssl);
+
 } // namespace heyo::net

@@ -2,7 +2,7 @@
 #include "net/Worker.h"
 
 #include "net/Acceptor.h"
-#include "net/ClientConnection.h"
+#include "net/ServerConnection.h"
 
 #include <vector>
 
@@ -42,7 +42,7 @@ void Worker::removeListener(ListenerId id, std::chrono::milliseconds grace)
         it->second->stop();
         m_acceptors.erase(it);
     }
-    for (ClientConnection *c : std::vector<ClientConnection *>(m_clients.begin(), m_clients.end()))
+    for (ServerConnection *c : std::vector<ServerConnection *>(m_clients.begin(), m_clients.end()))
         if (c->listenerId() == id)
             c->beginShutdown();
     if (grace.count() <= 0)
@@ -53,14 +53,14 @@ void Worker::removeListener(ListenerId id, std::chrono::milliseconds grace)
 
 void Worker::closeIdleClients(ListenerId id)
 {
-    for (ClientConnection *c : std::vector<ClientConnection *>(m_clients.begin(), m_clients.end()))
+    for (ServerConnection *c : std::vector<ServerConnection *>(m_clients.begin(), m_clients.end()))
         if (c->listenerId() == id && c->idle())
             c->close();
 }
 
 void Worker::closeClients(ListenerId id)
 {
-    for (ClientConnection *c : std::vector<ClientConnection *>(m_clients.begin(), m_clients.end()))
+    for (ServerConnection *c : std::vector<ServerConnection *>(m_clients.begin(), m_clients.end()))
         if (c->listenerId() == id)
             c->close();
 }

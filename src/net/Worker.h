@@ -14,7 +14,7 @@
 namespace heyo::net {
 
 class Acceptor;
-class ClientConnection;
+class ServerConnection;
 class Resolver;
 
 class Worker {
@@ -37,8 +37,8 @@ public:
     void removeListener(ListenerId id, std::chrono::milliseconds grace);
     void closeIdleClients(ListenerId id); // connections with no request in progress
     void closeClients(ListenerId id);
-    void registerClient(ClientConnection *c) { m_clients.insert(c); }
-    void unregisterClient(ClientConnection *c) { m_clients.erase(c); }
+    void registerClient(ServerConnection *c) { m_clients.insert(c); }
+    void unregisterClient(ServerConnection *c) { m_clients.erase(c); }
 
     std::atomic<int> activeExchanges{0};
 
@@ -47,7 +47,7 @@ private:
     Resolver *m_resolver;
     UpstreamPool m_pool;
     std::unordered_map<ListenerId, Acceptor *> m_acceptors;
-    std::unordered_set<ClientConnection *> m_clients;
+    std::unordered_set<ServerConnection *> m_clients;
     EventLoop m_loop; // last: its destructor deletes the handlers while the members above still exist
     std::thread m_thread;
 };

@@ -73,6 +73,7 @@ bool Forwarder::listenBoth(Listening &l, quint16 port, QString *error)
     config.address = "127.0.0.1";
     config.port = port;
     config.headerTimeout = m_options.headerTimeout;
+    config.http2 = true; // h2c by prior knowledge beside HTTP/1.1 (gRPC clients, curl --http2-prior-knowledge)
     if (m_options.onlyCurrentUser) {
         config.lookupPeerUid = true;
         config.acceptFilter = [uid = int64_t(::getuid())](const net::PeerInfo &peer) {
