@@ -39,8 +39,8 @@ int DemoCommand::prepare(const QCommandLineParser &parser, const std::string &da
     if (!store)
         return code;
     std::map<std::string, int> ports;
-    for (const char *app : {"web", "files", "events", "ws", "git"})
-        ports[app] = m_apps->port(app);
+    for (const QString &app : demo::DemoApps::names())
+        ports[app.toStdString()] = m_apps->port(app);
     bool created = false;
     std::string error2;
     if (!DemoData::seed(*store, ports, &created, &error2))

@@ -4,6 +4,7 @@
 #include "DemoEventsApp.h"
 #include "DemoFilesApp.h"
 #include "DemoGitApp.h"
+#include "DemoGrpcApp.h"
 #include "DemoWebApp.h"
 #include "DemoWebSocketApp.h"
 
@@ -21,7 +22,7 @@ DemoApps::~DemoApps()
 
 QStringList DemoApps::names()
 {
-    return {"web", "files", "events", "ws", "git"};
+    return {"web", "files", "events", "ws", "git", "grpc"};
 }
 
 bool DemoApps::start(const QString &dataDir, QString *error)
@@ -32,10 +33,11 @@ bool DemoApps::start(const QString &dataDir, QString *error)
     m_events = std::make_unique<DemoEventsApp>();
     m_ws = std::make_unique<DemoWebSocketApp>();
     m_git = std::make_unique<DemoGitApp>();
+    m_grpc = std::make_unique<DemoGrpcApp>();
     QString why;
     const bool ok = m_git->prepare(QDir(dataDir).filePath("git"), &why) && m_web->listen(0, &why) &&
                     m_files->listen(0, &why) && m_events->listen(0, &why) && m_ws->listen(0, &why) &&
-                    m_git->listen(0, &why);
+                    m_git->listen(0, &why) && m_grpc->listen(0, &why);
     if (!ok) {
         stop();
         if (error)
@@ -56,6 +58,8 @@ quint16 DemoApps::port(const QString &app) const
         return m_ws ? m_ws->port() : 0;
     if (app == "git")
         return m_git ? m_git->port() : 0;
+    if (app == "grpc")
+        return m_grpc ? m_grpc->port() : 0;
     return 0;
 }
 
@@ -66,6 +70,7 @@ void DemoApps::stop()
     m_events.reset();
     m_ws.reset();
     m_git.reset();
+    m_grpc.reset();
 }
 
 } // namespace heyo::demo

@@ -13,6 +13,7 @@ namespace heyo::demo
 class DemoEventsApp;
 class DemoFilesApp;
 class DemoGitApp;
+class DemoGrpcApp;
 class DemoWebApp;
 class DemoWebSocketApp;
 
@@ -24,10 +25,10 @@ public:
     explicit DemoApps(QObject *parent = nullptr);
     ~DemoApps() override;
 
-    // Starts all five apps; the git app serves dataDir/git (created with a demo.git if empty).
+    // Starts all six apps; the git app serves dataDir/git (created with a demo.git if empty).
     // On failure nothing stays listening and *error says why.
     bool start(const QString &dataDir, QString *error);
-    // "web", "files", "events", "ws", "git"; 0 for an unknown name or when stopped.
+    // "web", "files", "events", "ws", "git", "grpc"; 0 for an unknown name or when stopped.
     quint16 port(const QString &app) const;
     static QStringList names();
     void stop();
@@ -38,6 +39,7 @@ private:
     std::unique_ptr<DemoEventsApp> m_events;
     std::unique_ptr<DemoWebSocketApp> m_ws;
     std::unique_ptr<DemoGitApp> m_git;
+    std::unique_ptr<DemoGrpcApp> m_grpc; // speaks HTTP/2 only (h2c): its endpoint is marked http2
 };
 
 } // namespace heyo::demo

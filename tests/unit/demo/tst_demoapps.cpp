@@ -1,4 +1,4 @@
-// Tests DemoApps, the facade heyo-edge uses: all five apps start on their own ports, answer, and stop.
+// Tests DemoApps, the facade heyo-edge uses: all six apps start on their own ports, answer, and stop.
 #include "DemoTestSupport.h"
 
 #include "edge/demo/DemoApps.h"
@@ -34,7 +34,7 @@ void TestDemoApps::startsAllOnDistinctPorts()
         QVERIFY2(apps.port(name) != 0, qPrintable(name));
         ports.insert(apps.port(name));
     }
-    QCOMPARE(ports.size(), 5);
+    QCOMPARE(ports.size(), 6);
     QCOMPARE(apps.port("nope"), quint16(0));
     QVERIFY(QDir(dir.filePath("git/demo.git")).exists());
 }
