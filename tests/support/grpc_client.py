@@ -2,7 +2,7 @@
 """A real gRPC client (Debian's python3-grpcio) for the demo's heyo.demo.Echo service (docs/demo-grpc.proto), with
 the one-field messages encoded by hand so no generated code is needed. Prints one line per received message and the
 call's final status:  say: …  /  count: …  /  chat: …  /  status: OK | status: <CODE> <details>
-Usage: grpc_client.py TARGET [--ca FILE --authority HOST] [--token T] say TEXT | count N INTERVAL_MS |
+Usage: grpc_client.py TARGET [--ca FILE --authority HOST] [--token-stdin] say TEXT | count N INTERVAL_MS |
        chat TEXT... | unknown"""
 import argparse
 import sys
@@ -44,18 +44,20 @@ def main():
     ap.add_argument("target")
     ap.add_argument("--ca")
     ap.add_argument("--authority")
-    ap.add_argument("--token")
+    ap.add_argument("--token-stdin", action="store_true", help="a bearer token on the first line of stdin")
     ap.add_argument("call")
     ap.add_argument("args", nargs="*")
     a = ap.parse_args()
     if a.ca:
         creds = grpc.ssl_channel_credentials(open(a.ca, "rb").read())
-        opts = [("grpc.ssl_target_name_override", a.authority), ("grpc.default_authority", a.authority)] \
+        opts = [("grpc.ssl_target_name_override", a.authority.rsplit(":", 1)[0]),
+                ("grpc.default_authority", a.authority)] \
             if a.authority else []
         channel = grpc.secure_channel(a.target, creds, options=opts)
     else:
         channel = grpc.insecure_channel(a.target)
-    meta = [("authorization", "Bearer " + a.token)] if a.token else []
+    token = sys.stdin.readline().strip() if a.token_stdin else ""
+    meta = [("authorization", "Bearer " + token)] if token else []
     ident = lambda b: b
     try:
         if a.call == "say":

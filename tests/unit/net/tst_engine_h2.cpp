@@ -133,12 +133,15 @@ private:
         } else if (path == "/echo") {
             ex->readBody(16 << 20, [ex](std::string b) { ex->respond(200, {}, b); });
         } else if (path == "/auth") {
+            // Reads the body before it decides, so the 401 always comes after the whole request (replayable).
             const std::string *a = rq.headers.find("authorization");
-            if (!a || *a != "Bearer good") {
-                ex->respond(401, {}, "no\n");
-                return;
-            }
-            ex->readBody(1 << 20, [ex](std::string b) { ex->respond(200, {}, "authorized: " + b); });
+            const bool good = a && *a == "Bearer good";
+            ex->readBody(1 << 20, [ex, good](std::string b) {
+                if (good)
+                    ex->respond(200, {}, "authorized: " + b);
+                else
+                    ex->respond(401, {}, "no\n");
+            });
         } else {
             ex->respond(200, {}, "back " + rq.method + " " + rq.target + "\n");
         }
