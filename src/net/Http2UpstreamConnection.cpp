@@ -303,7 +303,6 @@ void Http2UpstreamConnection::consume(Http2UpstreamStream *s, size_t len)
 {
     if (!len || !m_session)
         return;
-    nghttp2_session_consume_connection(m_session, len);
     if (s->m_id > 0 && !s->m_libClosed)
         nghttp2_session_consume_stream(m_session, s->m_id, len);
     m_loop->queueFlush(this);
@@ -379,8 +378,7 @@ void Http2UpstreamConnection::maybeComplete(Http2UpstreamStream *s)
     l->upstreamReleased();
 }
 
-void Http2UpstreamConnection::failStream(Http2UpstreamStream *s, int status, const std::string &reason,
-                                         bool retryable)
+void Http2UpstreamConnection::failStream(Http2UpstreamStream *s, int status, const std::string &reason, bool retryable)
 {
     if (s->m_released)
         return;
@@ -446,8 +444,8 @@ void Http2UpstreamConnection::readInput()
         ssize_t n = m_stream->read(buf, sizeof buf);
         if (n > 0) {
             m_inSession = true;
-            const ssize_t r = nghttp2_session_mem_recv(m_session, reinterpret_cast<const uint8_t *>(buf),
-                                                       static_cast<size_t>(n));
+            const ssize_t r =
+                nghttp2_session_mem_recv(m_session, reinterpret_cast<const uint8_t *>(buf), static_cast<size_t>(n));
             m_inSession = false;
             if (dead() || m_state != State::Ready)
                 return;
@@ -676,11 +674,12 @@ int Http2UpstreamConnection::onFrameRecv(uint8_t type, uint8_t flags, int32_t id
 
 int Http2UpstreamConnection::onDataChunk(int32_t id, const uint8_t *data, size_t len)
 {
+    // The connection's window is given back at once: what waits is bounded per stream by its own window, and a
+    // stream whose client reads slowly must not hold up the others.
+    nghttp2_session_consume_connection(m_session, len);
     auto *s = static_cast<Http2UpstreamStream *>(nghttp2_session_get_stream_user_data(m_session, id));
-    if (!s || s->m_released) {
-        nghttp2_session_consume_connection(m_session, len); // nobody wants it: do not let it hold the connection
+    if (!s || s->m_released)
         return 0;
-    }
     s->m_gotBytes = true;
     s->m_deadline = m_loop->now() + s->m_responseTimeout; // idle clock while the body streams
     const char *p = reinterpret_cast<const char *>(data);

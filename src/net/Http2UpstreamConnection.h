@@ -1,7 +1,8 @@
 // One HTTP/2 connection to an upstream, shared by the exchanges of every client to that pool key (up to the peer's
 // SETTINGS_MAX_CONCURRENT_STREAMS): an nghttp2 client session over UpstreamSocket's socket, h2 by ALPN over TLS or
-// by prior knowledge (h2c) in plain text. Flow control is manual both ways: response data is consumed (and the window
-// given back) only as the downstream takes it; request body goes out through a deferred data provider as it arrives.
+// by prior knowledge (h2c) in plain text. Flow control is manual both ways: response data is consumed (the stream's
+// window given back) only as the downstream takes it, the connection's at once so one slow client holds up no other
+// stream; request body goes out through a deferred data provider as it arrives.
 // A Negotiate connection whose TLS server picks http/1.1 hands its socket to an UpstreamConnection for the first
 // exchange and sends the others to HTTP/1.1 connections of their own.
 #pragma once
@@ -20,9 +21,9 @@ namespace heyo::net {
 
 class Http2UpstreamConnection final : public UpstreamSocket {
 public:
-    static constexpr uint32_t StreamWindow = 256 * 1024;           // per stream: what one slow client can hold up
-    static constexpr int32_t ConnectionWindow = 16 * 1024 * 1024;   // all streams together
-    static constexpr uint32_t AssumedMaxStreams = 100;             // until the server's SETTINGS say otherwise
+    static constexpr uint32_t StreamWindow = 256 * 1024;          // per stream: what one slow client can hold up
+    static constexpr int32_t ConnectionWindow = 16 * 1024 * 1024; // all streams together
+    static constexpr uint32_t AssumedMaxStreams = 100;            // until the server's SETTINGS say otherwise
     static constexpr auto PoolIdleTimeout = std::chrono::seconds(60);
 
     // A new connection (connecting starts with the first stream's start()).

@@ -43,10 +43,10 @@ private:
 
     // Request body: what the window has no room for yet.
     Buffer m_body;
-    bool m_bodyEnded = false;  // endBody() came (or the body was whole at start)
-    bool m_chunked = false;    // the HTTP/1.1 framing ProxySession asked for (kept for a fallback)
-    bool m_deferred = false;   // the data provider is waiting for body: resume it when some arrives
-    bool m_sentAll = false;    // END_STREAM went out
+    bool m_bodyEnded = false;     // endBody() came (or the body was whole at start)
+    bool m_chunked = false;       // the HTTP/1.1 framing ProxySession asked for (kept for a fallback)
+    bool m_deferred = false;      // the data provider is waiting for body: resume it when some arrives
+    bool m_sentAll = false;       // END_STREAM went out
     bool m_clientWaiting = false; // the session was told we are full: upstreamWritable() once below the low mark
 
     // Response.

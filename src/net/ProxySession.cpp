@@ -2,8 +2,8 @@
 #include "net/ProxySession.h"
 
 #include "net/FlowControl.h"
-#include "net/ListenerState.h"
 #include "net/Http2UpstreamConnection.h"
+#include "net/ListenerState.h"
 #include "net/UpstreamConnection.h"
 #include "net/UpstreamPool.h"
 #include "net/Worker.h"

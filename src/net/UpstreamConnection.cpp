@@ -3,8 +3,8 @@
 
 #include "net/FlowControl.h"
 #include "net/UpstreamListener.h"
-#include "net/UpstreamRequestHead.h"
 #include "net/UpstreamPool.h"
+#include "net/UpstreamRequestHead.h"
 #include "net/Worker.h"
 
 #include <cstdio>
@@ -25,8 +25,7 @@ UpstreamConnection::UpstreamConnection(Worker *worker, std::string key, const Up
 {
 }
 
-UpstreamConnection *UpstreamConnection::open(Worker *worker, std::string key, const UpstreamTarget &target,
-                                             Offer offer)
+UpstreamConnection *UpstreamConnection::open(Worker *worker, std::string key, const UpstreamTarget &target, Offer offer)
 {
     auto *u = new UpstreamConnection(worker, std::move(key), target, offer);
     worker->loop().track(u);

@@ -25,7 +25,8 @@ public:
     static UpstreamConnection *open(Worker *worker, std::string key, const UpstreamTarget &target,
                                     Offer offer = Offer::Http1);
     // Takes over the connected socket of `from` (an HTTP/2 attempt whose TLS server picked http/1.1).
-    static UpstreamConnection *adopt(UpstreamSocket &from, Worker *worker, std::string key, const UpstreamTarget &target);
+    static UpstreamConnection *adopt(UpstreamSocket &from, Worker *worker, std::string key,
+                                     const UpstreamTarget &target);
 
     void attach(UpstreamListener *listener, bool headRequest, bool upgrade, std::chrono::milliseconds responseTimeout);
     bool reused() const { return m_reused; }
@@ -78,7 +79,7 @@ private:
     bool m_complete = false;
     bool m_upgrade = false;
     bool m_readable = false;
-    bool m_adopted = false; // made by adopt(): connected already
+    bool m_adopted = false;   // made by adopt(): connected already
     bool m_readError = false; // a read while gathering failed (a reset): the next read must not pass for EOF
     bool m_hup = false;
     bool m_inProcess = false;

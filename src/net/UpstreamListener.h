@@ -35,7 +35,7 @@ public:
     // The exchange goes on on `next` (what was handed over so far is there too): an HTTP/2 attempt whose TLS server
     // picked http/1.1. `newConnection`: `next` is a connection of its own, opened for it.
     virtual void upstreamReplaced(UpstreamExchange *next, bool newConnection) = 0;
-    virtual void tunnelClosed() = 0;       // the upstream ended the tunnel (EOF or error); the connection is gone
+    virtual void tunnelClosed() = 0; // the upstream ended the tunnel (EOF or error); the connection is gone
 
     virtual bool downstreamFull() const = 0; // stop reading the upstream for now
     virtual bool requestSent() const = 0;    // all of the request was handed over: the connection may be pooled

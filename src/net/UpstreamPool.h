@@ -28,7 +28,7 @@ public:
     // next request).
     static void writeKey(const UpstreamTarget &t, std::string &key);
 
-    UpstreamConnection *take(const std::string &key); // most recently used idle connection, or nullptr
+    UpstreamConnection *take(const std::string &key);        // most recently used idle connection, or nullptr
     bool put(const std::string &key, UpstreamConnection *c); // false → pool full, caller closes
     void drop(const std::string &key, UpstreamConnection *c);
     size_t idleCount() const;
@@ -45,7 +45,7 @@ public:
     void setMaxIdlePerKey(size_t n) { m_maxIdlePerKey = n; }
     size_t maxIdlePerKey() const { return m_maxIdlePerKey; }
 
-    SSL_SESSION *session(const std::string &key) const; // borrowed
+    SSL_SESSION *session(const std::string &key) const;        // borrowed
     void storeSession(const std::string &key, SSL_SESSION *s); // takes ownership
 
 private:

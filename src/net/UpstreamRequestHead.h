@@ -31,7 +31,7 @@ public:
 
     // The HTTP/2 form (only after build() with http2).
     const std::vector<Header> &h2Headers() const { return m_h2; } // ":method", ":scheme", ":authority", ":path", rest
-    bool h2HasBody() const { return m_h2HasBody; }              // DATA frames follow the HEADERS
+    bool h2HasBody() const { return m_h2HasBody; }                // DATA frames follow the HEADERS
     const std::string *h2FullBody() const { return m_h2FullBody ? &m_h2Body : nullptr; }
 
 private:

@@ -105,8 +105,7 @@ void UpstreamSocket::connectNext()
         ::close(fd);
     }
     m_phase = Phase::Done;
-    socketFailed(502,
-                 "cannot connect to " + where() + ": " + (m_connectError.empty() ? "no address" : m_connectError));
+    socketFailed(502, "cannot connect to " + where() + ": " + (m_connectError.empty() ? "no address" : m_connectError));
 }
 
 void UpstreamSocket::connectIo(uint32_t events)
@@ -193,7 +192,8 @@ void UpstreamSocket::handshakeStep()
     }
     long v = SSL_get_verify_result(m_stream->ssl());
     if (v != X509_V_OK)
-        socketFailed(502, "TLS certificate of " + m_target.sni + " is not trusted: " + X509_verify_cert_error_string(v));
+        socketFailed(502,
+                     "TLS certificate of " + m_target.sni + " is not trusted: " + X509_verify_cert_error_string(v));
     else
         socketFailed(502, "TLS handshake with " + m_target.sni + " failed: " + m_stream->error());
 }
