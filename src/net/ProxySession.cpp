@@ -126,9 +126,8 @@ bool ProxySession::wantsHttp2() const
 
 void ProxySession::buildHead(const RequestHead &head, const std::string *fullBody)
 {
-    using P = UpstreamTarget::Protocol;
-    const bool http2 = m_target.protocol == P::Http2 || (m_target.protocol == P::Negotiate && m_target.tls);
-    if (!http2) {
+    // The HTTP/1.1 bytes always (an h2 attempt may fall back to them); the HTTP/2 form only for an h2 attempt.
+    if (!wantsHttp2()) {
         m_head.build(head, m_framing, m_upgrade, fullBody);
         return;
     }
