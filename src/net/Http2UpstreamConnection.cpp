@@ -72,6 +72,9 @@ Http2UpstreamConnection::Http2UpstreamConnection(Worker *worker, std::string key
     : UpstreamSocket(worker, std::move(key), target,
                      target.protocol == UpstreamTarget::Protocol::Negotiate ? Offer::Both : Offer::Http2)
 {
+    // Until this connection's SETTINGS arrive, the limit its siblings were given (streams sent above it would be
+    // refused).
+    m_maxStreams = m_worker->pool().http2MaxStreams(m_key, AssumedMaxStreams);
 }
 
 Http2UpstreamConnection::~Http2UpstreamConnection()
@@ -184,7 +187,7 @@ bool Http2UpstreamConnection::setupSession()
     }
     // The window is given back only as the downstream takes the data (consume()).
     nghttp2_option_set_no_auto_window_update(opt, 1);
-    nghttp2_option_set_peer_max_concurrent_streams(opt, AssumedMaxStreams);
+    nghttp2_option_set_peer_max_concurrent_streams(opt, m_maxStreams);
     const int r = nghttp2_session_client_new2(&m_session, cb, this, opt);
     nghttp2_option_del(opt);
     nghttp2_session_callbacks_del(cb);
@@ -412,6 +415,11 @@ void Http2UpstreamConnection::closeNow()
 {
     if (dead())
         return;
+    // No exchange may be left holding one of our streams.
+    if (std::any_of(m_streams.begin(), m_streams.end(), [](const auto &s) { return !s->m_released; })) {
+        failAll(502, where() + " closed the HTTP/2 connection");
+        return;
+    }
     m_state = State::Closed;
     if (m_inPool) {
         m_worker->pool().dropHttp2(m_key, this);
@@ -630,6 +638,7 @@ int Http2UpstreamConnection::onFrameRecv(uint8_t type, uint8_t flags, int32_t id
 {
     if (type == NGHTTP2_SETTINGS && !(flags & NGHTTP2_FLAG_ACK)) {
         m_maxStreams = nghttp2_session_get_remote_settings(m_session, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+        m_worker->pool().setHttp2MaxStreams(m_key, m_maxStreams);
         return 0;
     }
     if (type == NGHTTP2_GOAWAY) {

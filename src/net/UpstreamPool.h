@@ -38,6 +38,13 @@ public:
     Http2UpstreamConnection *http2(const std::string &key) const;
     void addHttp2(const std::string &key, Http2UpstreamConnection *c);
     void dropHttp2(const std::string &key, Http2UpstreamConnection *c);
+    // The SETTINGS_MAX_CONCURRENT_STREAMS the latest HTTP/2 connection of `key` was given (what a new one assumes).
+    uint32_t http2MaxStreams(const std::string &key, uint32_t otherwise) const
+    {
+        auto it = m_http2MaxStreams.find(key);
+        return it == m_http2MaxStreams.end() ? otherwise : it->second;
+    }
+    void setHttp2MaxStreams(const std::string &key, uint32_t n) { m_http2MaxStreams[key] = n; }
     // A Negotiate target whose server answered ALPN with http/1.1: its next connections are HTTP/1.1 from the start.
     void rememberHttp1(const std::string &key) { m_http1Keys[key] = true; }
     bool speaksHttp1(const std::string &key) const { return m_http1Keys.count(key) != 0; }
@@ -53,6 +60,7 @@ private:
     std::unordered_map<std::string, std::vector<UpstreamConnection *>> m_idle;
     std::unordered_map<std::string, std::vector<Http2UpstreamConnection *>> m_http2;
     std::unordered_map<std::string, bool> m_http1Keys;
+    std::unordered_map<std::string, uint32_t> m_http2MaxStreams;
     std::unordered_map<std::string, SSL_SESSION *> m_sessions;
 };
 

@@ -66,8 +66,8 @@ private:
     QTemporaryDir m_dir;
     heyo::test::TestCerts m_certs;
     SslCtxPtr m_serverTls, m_clientTls;
-    QProcess m_h2c, m_h2tls, m_scripted;
-    uint16_t m_h2cPort = 0, m_h2tlsPort = 0, m_scriptedPort = 0;
+    QProcess m_h2c, m_h2c4, m_h2tls, m_scripted;
+    uint16_t m_h2cPort = 0, m_h2c4Port = 0, m_h2tlsPort = 0, m_scriptedPort = 0;
     std::unique_ptr<Engine> m_origin, m_proxy;
     uint16_t m_http1TlsPort = 0, m_proxyPort = 0;
     ListenerId m_proxyId = 0;
@@ -211,6 +211,10 @@ private slots:
         QVERIFY(startServer(m_h2c, "nghttpd",
                             {"--no-tls", "--echo-upload", "-a", "127.0.0.1", "-d", docs, QString::number(m_h2cPort)},
                             m_h2cPort));
+        m_h2c4Port = freePort(); // one that allows only 4 concurrent streams
+        QVERIFY(startServer(m_h2c4, "nghttpd",
+                            {"--no-tls", "-m", "4", "-a", "127.0.0.1", "-d", docs, QString::number(m_h2c4Port)},
+                            m_h2c4Port));
         m_h2tlsPort = freePort();
         QVERIFY(startServer(
             m_h2tls, "nghttpd",
@@ -244,7 +248,7 @@ private slots:
     void cleanupTestCase()
     {
         m_origin.reset();
-        for (QProcess *p : {&m_h2c, &m_h2tls, &m_scripted}) {
+        for (QProcess *p : {&m_h2c, &m_h2c4, &m_h2tls, &m_scripted}) {
             p->kill();
             p->waitForFinished(5000);
         }
@@ -379,6 +383,30 @@ private slots:
         }
         QCOMPARE(counters().upstreamRequests, 100u);
         QCOMPARE(counters().upstreamConnections, 1u);
+    }
+
+    void beyondMaxConcurrentStreamsAnotherConnection()
+    {
+        setTarget(m_h2c4Port, P::Http2);
+        {
+            // The first connection, and its server's SETTINGS (at most 4 streams), before the burst.
+            RawClient c(m_proxyPort);
+            QVERIFY(c.send("GET /small.txt HTTP/1.1\r\nHost: x\r\n\r\n"));
+            QCOMPARE(c.readResponse().status, 200);
+        }
+        std::vector<std::unique_ptr<RawClient>> clients;
+        for (int i = 0; i < 10; ++i) {
+            clients.push_back(std::make_unique<RawClient>(m_proxyPort));
+            QVERIFY(clients.back()->send("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n"));
+        }
+        for (auto &c : clients) {
+            auto r = c->readResponse();
+            QCOMPARE(r.status, 200);
+            QCOMPARE(r.body.size(), BigSize);
+        }
+        // 10 streams in flight at once, 4 a connection: 4 + 4 + 2.
+        QCOMPARE(counters().upstreamConnections, 3u);
+        QCOMPARE(counters().upstreamRequests, 11u);
     }
 
     void tlsAlpnH2()
