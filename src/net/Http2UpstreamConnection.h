@@ -78,7 +78,6 @@ private:
 
     nghttp2_session *m_session = nullptr;
     State m_state = State::Fresh;
-    Buffer m_in;
     Buffer m_out;
     std::vector<std::unique_ptr<Http2UpstreamStream>> m_streams;
     uint32_t m_maxStreams = AssumedMaxStreams;

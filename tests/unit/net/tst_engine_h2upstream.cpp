@@ -6,12 +6,18 @@
 #include "Sanitizer.h"
 
 #include "net/Http.h"
+#include "net/ListenerState.h"
+#include "net/ProxyDownstream.h"
+#include "net/ProxySession.h"
+#include "net/Resolver.h"
 #include "net/TlsContext.h"
+#include "net/Worker.h"
 
 #include <QProcess>
 #include <QtTest>
 
 #include <fstream>
+#include <future>
 #include <thread>
 
 using namespace heyo::net;
@@ -55,6 +61,44 @@ std::string pattern(uint64_t from, size_t len)
     return s;
 }
 } // namespace
+
+// A downstream that records what a ProxySession hands it, for what an HTTP/1.1 client cannot see (trailers).
+class RecordingDownstream final : public ProxyDownstream {
+public:
+    int status = 0;
+    std::string body;
+    Headers trailers;
+    bool trailersBeforeEnd = false;
+    std::promise<void> ended;
+
+    RequestBody takeRequestBody() override { return {true, nullptr}; }
+    bool requestComplete() const override { return true; }
+    bool outputFull() const override { return false; }
+    void responseHead(const ResponseHead &head, Body, uint64_t) override { status = head.status; }
+    bool responseBody(const char *data, size_t len) override
+    {
+        body.append(data, len);
+        return false;
+    }
+    void responseEnd() override
+    {
+        trailersBeforeEnd = !trailers.empty();
+        ended.set_value();
+    }
+    void responseTrailers(Headers t) override { trailers = std::move(t); }
+    void tunnelData(const char *, size_t) override {}
+    void answer(int s, Headers, std::string b) override
+    {
+        status = s;
+        body = std::move(b);
+        ended.set_value();
+    }
+    void abortResponse() override { ended.set_value(); }
+    void proxyFinished() override {}
+    void resumeInput() override {}
+    void startHoldTimer(std::chrono::milliseconds) override {}
+    void stopHoldTimer() override {}
+};
 
 class TestEngineH2Upstream : public QObject {
     Q_OBJECT
@@ -326,6 +370,41 @@ private slots:
         r = c.readResponse();
         QCOMPARE(r.status, 200);
         QCOMPARE(counters().upstreamConnections, 1u);
+    }
+
+    void trailersReachTheDownstream()
+    {
+        Resolver resolver;
+        Worker worker(0, &resolver);
+        ListenerState listener;
+        RecordingDownstream down;
+        ProxySession session(worker, listener, down);
+        worker.start();
+        UpstreamTarget t;
+        t.host = "127.0.0.1";
+        t.port = m_scriptedPort;
+        t.protocol = P::Http2;
+        RequestHead head;
+        head.method = "GET";
+        head.target = "/trailers";
+        head.teTrailers = true;
+        head.headers.add("Host", "x");
+        worker.loop().post([&] { session.proxy(head, Clock::now(), t, head, ProxyHooks{}); });
+        auto done = down.ended.get_future();
+        QVERIFY(done.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+        std::promise<void> finished; // the session is the loop's: let go of it there
+        worker.loop().post([&] {
+            session.reset();
+            finished.set_value();
+        });
+        finished.get_future().wait();
+        worker.quitAndJoin();
+        QCOMPARE(down.status, 200);
+        QCOMPARE(down.body, std::string("trailered body\n"));
+        QVERIFY(down.trailersBeforeEnd);
+        QVERIFY(down.trailers.find("grpc-status"));
+        QCOMPARE(*down.trailers.find("grpc-status"), std::string("0"));
+        QCOMPARE(listener.upstreamConnections.load(), 1u);
     }
 
     void tenMegabytesBothWays()
