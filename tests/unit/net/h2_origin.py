@@ -8,6 +8,7 @@ Prints its port on the first line of stdout. Paths:
   /trailers a body, then trailers (grpc-status: 0)
   /auth     401 unless x-token: good
   /slow     never answered
+  /stall    never answered, and its request body never acknowledged (the window stays shut after 64 KiB)
   anything  200 with "conn=<n> method=<m> path=<p> authority=<a> te=<te> body=<bytes>"
 """
 import socket
@@ -64,7 +65,7 @@ def serve(sock, cid):
         elif path == "/auth" and h.get("x-token") != "good":
             send(sid, 401, b"no\n", [("www-authenticate", "Bearer")])
             return True
-        elif path == "/slow":
+        elif path in ("/slow", "/stall"):
             return True
         text = "conn=%d method=%s path=%s authority=%s te=%s body=%d\n" % (
             cid, h.get(":method"), path, h.get(":authority"), h.get("te", "-"), len(body))
@@ -84,6 +85,8 @@ def serve(sock, cid):
                     if ev.stream_ended:
                         going = respond(ev.stream_id) and going
                 elif isinstance(ev, h2.events.DataReceived):
+                    if heads.get(ev.stream_id, {}).get(":path") == "/stall":
+                        continue
                     bodies[ev.stream_id] = bodies.get(ev.stream_id, b"") + ev.data
                     conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
                 elif isinstance(ev, h2.events.StreamEnded):

@@ -443,6 +443,35 @@ private slots:
         QVERIFY2(peak - before < heyo::test::memoryLimit(48LL << 20) / 1024, "memory grew with the stream");
     }
 
+    void uploadWaitsForTheWindow()
+    {
+        // The origin never gives its window back: after 64 KiB the request body must stay with the client (its
+        // sends block), not pile up in the proxy.
+        setTarget(m_scriptedPort, P::Http2, nullptr, 20000);
+        {
+            std::ofstream("/proc/self/clear_refs") << "5";
+        }
+        const long before = heyo::test::procStatusKb("VmRSS");
+        RawClient c(m_proxyPort);
+        constexpr uint64_t Size = 64ull << 20;
+        QVERIFY(c.send("POST /stall HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(Size) + "\r\n\r\n"));
+        timeval tv{1, 500000};
+        setsockopt(c.fd(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        const std::string block(1 << 20, 'u');
+        uint64_t sent = 0;
+        while (sent < Size) {
+            const ssize_t n = ::send(c.fd(), block.data(), block.size(), MSG_NOSIGNAL);
+            if (n <= 0)
+                break; // blocked for 1.5 s: back-pressure reached the client
+            sent += static_cast<uint64_t>(n);
+        }
+        const long peak = heyo::test::procStatusKb("VmHWM");
+        qInfo("sent %llu of %llu bytes; VmRSS before %ld KiB, VmHWM %ld KiB", static_cast<unsigned long long>(sent),
+              static_cast<unsigned long long>(Size), before, peak);
+        QVERIFY2(sent < Size / 2, "the proxy kept reading a body its upstream would not take");
+        QVERIFY2(peak - before < heyo::test::memoryLimit(16LL << 20) / 1024, "memory grew with the body");
+    }
+
     void hundredConcurrentRequestsShareOneConnection()
     {
         setTarget(m_h2cPort, P::Http2);
