@@ -564,6 +564,25 @@ private slots:
         QCOMPARE(counters().upstreamConnections, 1u);
         QCOMPARE(counters().upstreamRequests, 3u);
 
+        // A burst before the server's ALPN answer is known: every exchange waiting on the h2 attempt goes on over
+        // HTTP/1.1 (the first on its socket, the others on connections of their own), and the count stays true.
+        init();
+        setTarget(m_http1TlsPort, P::Negotiate, m_clientTls.get());
+        const int burstBefore = m_http1Connections;
+        std::vector<std::unique_ptr<RawClient>> clients;
+        for (int i = 0; i < 5; ++i) {
+            clients.push_back(std::make_unique<RawClient>(m_proxyPort));
+            QVERIFY(clients.back()->send("GET /burst HTTP/1.1\r\nHost: x\r\n\r\n"));
+        }
+        for (auto &client : clients) {
+            auto br = client->readResponse();
+            QCOMPARE(br.status, 200);
+            QCOMPARE(br.body, std::string("http/1.1 origin /burst\n"));
+        }
+        qInfo("burst: %d connections", m_http1Connections - burstBefore);
+        QCOMPARE(counters().upstreamConnections, static_cast<uint64_t>(m_http1Connections - burstBefore));
+        QCOMPARE(counters().upstreamRequests, 5u);
+
         // A request body handed over before the server's answer to ALPN arrived goes along (fresh pool: unknown).
         init();
         setTarget(m_http1TlsPort, P::Negotiate, m_clientTls.get());
