@@ -1,6 +1,7 @@
 // An endpoint whose app speaks HTTP/2 in plain text (`endpoint add --h2`): the edge proxies to it in h2c by prior
-// knowledge, an HTTP/1.1 client (curl) through heyo-edge reaches it, and the endpoint list shows "http2". The app is
-// the scripted python3-h2 origin of the engine's tests.
+// knowledge, an HTTP/1.1 client (curl) through heyo-edge reaches it, and the endpoint list shows "http2". The apps are
+// the scripted python3-h2 origin of the engine's tests and a real gRPC server (python3-grpcio, grpc_echo.py), which
+// answers only when the client's "TE: trailers" reached it.
 #include "EdgeTestHelpers.h"
 
 #include <QJsonArray>
@@ -11,18 +12,25 @@ class EdgeH2AppTest : public QObject {
     Q_OBJECT
 
     EdgeProcess m_edge;
-    QProcess m_app;
-    int m_appPort = 0;
+    QProcess m_app, m_grpc;
+    int m_appPort = 0, m_grpcPort = 0;
+
+    static int startApp(QProcess &p, const QString &script)
+    {
+        p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        p.start("/usr/bin/python3", {script});
+        if (!p.waitForStarted(5000) || !p.waitForReadyRead(15000))
+            return 0;
+        return p.readLine().trimmed().toInt();
+    }
 
 private slots:
     void initTestCase()
     {
-        m_app.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_app.start("/usr/bin/python3", {QString(HEYO_SOURCE_DIR) + "/tests/unit/net/h2_origin.py"});
-        QVERIFY(m_app.waitForStarted(5000));
-        QVERIFY(m_app.waitForReadyRead(10000));
-        m_appPort = m_app.readLine().trimmed().toInt();
+        m_appPort = startApp(m_app, QString(HEYO_SOURCE_DIR) + "/tests/unit/net/h2_origin.py");
         QVERIFY(m_appPort > 0);
+        m_grpcPort = startApp(m_grpc, QString(HEYO_SOURCE_DIR) + "/tests/integration/edge/grpc_echo.py");
+        QVERIFY(m_grpcPort > 0);
 
         QVERIFY(m_edge.addAccount(kAdaEmail, kAdaPassword.toUtf8(), "Ada"));
         const QString target = QString("http://127.0.0.1:%1").arg(m_appPort);
@@ -34,6 +42,10 @@ private slots:
         auto h1 = m_edge.admin({"endpoint", "add", "--account", kAdaEmail, "--slug", "plain-app", "--target", target,
                                 "--device", "laptop", "--public"});
         QCOMPARE(h1.exitCode, 0);
+        auto grpc =
+            m_edge.admin({"endpoint", "add", "--account", kAdaEmail, "--slug", "grpc-echo", "--target",
+                          QString("http://127.0.0.1:%1").arg(m_grpcPort), "--device", "laptop", "--public", "--h2"});
+        QCOMPARE(grpc.exitCode, 0);
         QString error;
         QVERIFY2(m_edge.start(&error), qPrintable(error));
     }
@@ -41,8 +53,10 @@ private slots:
     void cleanupTestCase()
     {
         m_edge.stop();
-        m_app.kill();
-        m_app.waitForFinished(5000);
+        for (QProcess *p : {&m_app, &m_grpc}) {
+            p->kill();
+            p->waitForFinished(5000);
+        }
     }
 
     void http1ClientReachesTheH2App()
@@ -62,6 +76,29 @@ private slots:
 
         CurlResult noContent = runCurl(m_edge.caFile(), {"--http1.1", m_edge.endpointUrl("grpc-app") + "/204"});
         QCOMPARE(noContent.status, 204);
+    }
+
+    void grpcCallThroughTheEdge()
+    {
+        // One length-prefixed gRPC message, "hello", sent by an HTTP/1.1 client; the app's trailers (grpc-status)
+        // cannot reach it over HTTP/1.1, the answer's message does.
+        const QByteArray message = QByteArray("\0\0\0\0\x05", 5) + "hello";
+        const QStringList grpcArgs = {"--http1.1", "-H", "Content-Type: application/grpc", "--data-binary", "@-"};
+        CurlResult r = runCurl(
+            m_edge.caFile(),
+            grpcArgs + QStringList{"-H", "TE: trailers", m_edge.endpointUrl("grpc-echo") + "/heyo.test.Echo/Echo"},
+            message);
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("content-type"), QByteArray("application/grpc"));
+        QCOMPARE(r.body, QByteArray("\0\0\0\0\x0b", 5) + "echo: hello");
+
+        // Without TE: trailers gRPC refuses the call (in a trailers-only answer, which arrives as headers).
+        CurlResult refused = runCurl(
+            m_edge.caFile(), grpcArgs + QStringList{m_edge.endpointUrl("grpc-echo") + "/heyo.test.Echo/Echo"}, message);
+        QCOMPARE(refused.status, 200);
+        QVERIFY(refused.body.isEmpty());
+        QCOMPARE(refused.header("grpc-status"), QByteArray("2"));
     }
 
     void withoutH2TheAppIsNotUnderstood()
