@@ -21,6 +21,7 @@ namespace {
 constexpr size_t ReadChunk = 16 * 1024;
 constexpr size_t OutGather = 256 * 1024; // frames gathered from nghttp2 before one write
 constexpr int MaxInterimResponses = 5;
+constexpr size_t MaxHeaderBytes = 64 * 1024; // a response head, or its trailers, counted as HPACK does
 
 std::optional<uint64_t> parseLength(const std::string *v)
 {
@@ -605,6 +606,7 @@ int Http2UpstreamConnection::onBeginHeaders(int32_t id)
     if (!s || s->m_released)
         return 0;
     s->m_inTrailers = s->m_headSeen;
+    s->m_headerBytes = 0;
     if (s->m_inTrailers)
         s->m_trailers = Headers{};
     else
@@ -619,6 +621,12 @@ int Http2UpstreamConnection::onHeader(int32_t id, std::string_view name, std::st
         return 0;
     if (name.empty())
         return 0;
+    // The same bound as an HTTP/1.1 upstream's head (the engine's ListenerConfig default): a bigger one is refused.
+    s->m_headerBytes += name.size() + value.size() + 32;
+    if (s->m_headerBytes > MaxHeaderBytes) {
+        failStream(s, 502, "invalid response from " + where() + ": header fields larger than 64 KiB", false);
+        return 0;
+    }
     if (s->m_inTrailers) {
         if (name[0] != ':')
             s->m_trailers.add(std::string(name), std::string(value));

@@ -56,6 +56,7 @@ private:
     bool m_haveTrailers = false;
     bool m_inTrailers = false; // the HEADERS frame being received carries trailers
     int m_interim = 0;
+    size_t m_headerBytes = 0;   // of the header block being received
     bool m_gotBytes = false;    // anything of a response arrived
     Buffer m_pendingIn;         // response data the downstream had no room for (bounded by the stream window)
     size_t m_unconsumed = 0;    // delivered while the downstream was full: window given back once it drains

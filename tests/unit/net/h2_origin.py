@@ -7,6 +7,7 @@ Prints its port on the first line of stdout. Paths:
   /204      204 without a body
   /trailers a body, then trailers (grpc-status: 0)
   /auth     401 unless x-token: good
+  /bighead  200 with 100 KiB of header fields
   /slow     never answered
   /stall    never answered, and its request body never acknowledged (the window stays shut after 64 KiB)
   anything  200 with "conn=<n> method=<m> path=<p> authority=<a> te=<te> body=<bytes>"
@@ -61,6 +62,9 @@ def serve(sock, cid):
             return True
         elif path == "/trailers":
             send(sid, 200, b"trailered body\n", [("content-type", "text/plain")], [("grpc-status", "0")])
+            return True
+        elif path == "/bighead":
+            send(sid, 200, b"big\n", [("x-big-%d" % i, "v" * 1000) for i in range(100)])
             return True
         elif path == "/auth" and h.get("x-token") != "good":
             send(sid, 401, b"no\n", [("www-authenticate", "Bearer")])

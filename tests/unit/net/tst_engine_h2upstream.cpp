@@ -366,6 +366,12 @@ private slots:
         r = c.readResponse();
         QCOMPARE(r.status, 200);
         QCOMPARE(r.body, std::string("trailered body\n"));
+        // A head beyond 64 KiB is refused, as an HTTP/1.1 upstream's would be; the connection goes on.
+        QVERIFY(c.send("GET /bighead HTTP/1.1\r\nHost: x\r\n\r\n"));
+        r = c.readResponse();
+        QCOMPARE(r.status, 502);
+        QVERIFY2(r.body.find("larger than 64 KiB") != std::string::npos, r.body.c_str());
+
         QVERIFY(c.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n"));
         r = c.readResponse();
         QCOMPARE(r.status, 200);
