@@ -589,7 +589,11 @@ void Http2UpstreamConnection::onDeadline()
                 expired.push_back(s.get());
         }
     if (!live) {
-        closeNow(); // idle for PoolIdleTimeout
+        // Idle for PoolIdleTimeout: say goodbye with a GOAWAY (flush() closes once it is out), then close.
+        nghttp2_session_terminate_session(m_session, NGHTTP2_NO_ERROR);
+        flush();
+        if (!dead())
+            closeNow();
         return;
     }
     for (Http2UpstreamStream *s : expired)
