@@ -354,6 +354,7 @@ void ApiRoutes::endpoints(const net::ExchangePtr &ex, const TokenClaims &claims)
             {"url", QString::fromStdString(m_config.endpointUrl(e.slug))},
             {"port", e.port},
             {"private", e.isPrivate},
+            {"http2", e.http2},
             {"status", QString::fromStdString(e.status)},
             {"device", QJsonObject{{"id", QString::fromStdString(e.device.id)},
                                    {"name", QString::fromStdString(e.device.name)}}},

@@ -21,13 +21,15 @@ bool acceptsHtml(const net::RequestHead &req)
     return (req.method == "GET" || req.method == "HEAD") && accept && accept->find("text/html") != std::string::npos;
 }
 
-net::UpstreamTarget upstreamFor(const std::string &target)
+net::UpstreamTarget upstreamFor(const Endpoint &endpoint)
 {
-    QUrl url(QString::fromStdString(target));
+    QUrl url(QString::fromStdString(endpoint.target));
     net::UpstreamTarget up;
     up.host = url.host().toStdString();
     up.port = static_cast<uint16_t>(url.port(80));
     up.sni = up.host;
+    // An HTTP/2 app is reached in h2c by prior knowledge; its requests share one connection.
+    up.protocol = endpoint.http2 ? net::UpstreamTarget::Protocol::Http2 : net::UpstreamTarget::Protocol::Http1;
     return up;
 }
 
@@ -49,7 +51,7 @@ EdgeGate::Route EdgeGate::route(const std::string &slug)
     }
     Route r{m_store.endpointBySlug(slug), {}, now};
     if (r.endpoint)
-        r.upstream = upstreamFor(r.endpoint->target);
+        r.upstream = upstreamFor(*r.endpoint);
     std::lock_guard lock(m_mutex);
     if (m_routes.size() > 10000)
         m_routes.clear();

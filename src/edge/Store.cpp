@@ -27,7 +27,7 @@ namespace heyo::edge
 namespace
 {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 constexpr int kBusyTimeoutMs = 5000;
 
 // Each entry moves the schema from version i to i + 1; never edit a released entry, append a new one.
@@ -72,6 +72,10 @@ CREATE TABLE api_keys (
 );
 CREATE INDEX api_keys_prefix ON api_keys(prefix);
 CREATE INDEX api_keys_account ON api_keys(account_id);
+)sql",
+    // 1 → 2: endpoints whose app speaks HTTP/2 (h2c)
+    R"sql(
+ALTER TABLE endpoints ADD COLUMN http2 INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
@@ -231,7 +235,7 @@ constexpr const char *kAccountColumns = "SELECT id, email, name, password_hash, 
 
 constexpr const char *kEndpointSelect =
     "SELECT e.slug, e.account_id, d.id, d.account_id, d.name, e.sandbox, e.target, e.port, e.private, e.status, "
-    "e.created_at FROM endpoints e JOIN devices d ON d.id = e.device_id ";
+    "e.created_at, e.http2 FROM endpoints e JOIN devices d ON d.id = e.device_id ";
 
 Endpoint readEndpoint(const Stmt &s)
 {
@@ -247,6 +251,7 @@ Endpoint readEndpoint(const Stmt &s)
     e.isPrivate = s.integer(8) != 0;
     e.status = s.text(9);
     e.createdAt = s.integer(10);
+    e.http2 = s.integer(11) != 0;
     return e;
 }
 
@@ -481,7 +486,7 @@ bool Store::addEndpoint(const Endpoint &endpoint, std::string *error)
             return fail("the device " + deviceId + " does not belong to the account");
     }
     Stmt s(m_db, "INSERT INTO endpoints (slug, account_id, device_id, sandbox, target, port, private, status, "
-                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                 "created_at, http2) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     s.bind(1, endpoint.slug)
         .bind(2, endpoint.accountId)
         .bind(3, deviceId)
@@ -490,7 +495,8 @@ bool Store::addEndpoint(const Endpoint &endpoint, std::string *error)
         .bind(6, static_cast<int64_t>(endpoint.port ? endpoint.port : portFromTarget(endpoint.target)))
         .bind(7, static_cast<int64_t>(endpoint.isPrivate ? 1 : 0))
         .bind(8, endpoint.status.empty() ? std::string("running") : endpoint.status)
-        .bind(9, endpoint.createdAt ? endpoint.createdAt : nowSeconds());
+        .bind(9, endpoint.createdAt ? endpoint.createdAt : nowSeconds())
+        .bind(10, static_cast<int64_t>(endpoint.http2 ? 1 : 0));
     int rc = s.step();
     if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
         return fail("the slug " + endpoint.slug + " is already taken");
@@ -549,7 +555,8 @@ std::string Store::endpointsVersion(const std::string &accountId)
             blob += ':';
             blob += *f;
         }
-        blob += std::to_string(e.port) + ',' + (e.isPrivate ? "1" : "0") + ',' + std::to_string(e.createdAt) + ';';
+        blob += std::to_string(e.port) + ',' + (e.isPrivate ? "1" : "0") + ',' + std::to_string(e.createdAt) +
+                (e.http2 ? ",h2;" : ";");
     }
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdLen = 0;

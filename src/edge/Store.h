@@ -35,6 +35,7 @@ struct Endpoint {
     std::string target; // "http://127.0.0.1:PORT" — where the edge proxies to
     int port = 0;       // the sandbox port the endpoint exposes (from target)
     bool isPrivate = true;
+    bool http2 = false; // the app speaks HTTP/2 in plain text (h2c, prior knowledge): gRPC and the like
     std::string status = "running";
     int64_t createdAt = 0;
 };

@@ -429,6 +429,13 @@ bool MessageParser::checkRequestHead()
         });
         rq.upgrade = !h2c;
     }
+    // TE is hop-by-hop, but "trailers" in it must reach an HTTP/2 upstream hop again (gRPC needs it).
+    rq.teTrailers = false;
+    for (std::string_view te : h.all("te"))
+        forEachToken(te, [&](std::string_view t) {
+            if (equalsIgnoreCase(t.substr(0, t.find(';')), "trailers"))
+                rq.teTrailers = true;
+        });
     removeHopByHop(h, co, rq.upgrade);
     h.remove("expect");
     return true;

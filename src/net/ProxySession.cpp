@@ -2,6 +2,7 @@
 #include "net/ProxySession.h"
 
 #include "net/FlowControl.h"
+#include "net/Http2UpstreamConnection.h"
 #include "net/ListenerState.h"
 #include "net/UpstreamConnection.h"
 #include "net/UpstreamPool.h"
@@ -59,7 +60,7 @@ void ProxySession::proxy(const RequestHead &orig, Clock::time_point began, const
         }
     }
 
-    m_head.build(head, m_framing, m_upgrade, body.buffered);
+    buildHead(head, body.buffered);
     m_freshRetry = (body.buffered || !orig.hasBody()) && resendable(head);
     m_headRequest = head.method == "HEAD";
     m_phase = Phase::Requesting;
@@ -73,7 +74,7 @@ void ProxySession::retry(const RequestHead &head)
         return;
     m_authRetried = true;
     m_down.stopHoldTimer();
-    m_head.build(head, m_framing, m_upgrade, &m_replayBody);
+    buildHead(head, &m_replayBody);
     m_freshRetry = resendable(head);
     m_headRequest = head.method == "HEAD";
     m_phase = Phase::Requesting;
@@ -105,7 +106,8 @@ void ProxySession::holdExpired()
 void ProxySession::holdForRetry()
 {
     // Nothing of the 401 reached the client; drop it with its connection (the rest of it is never read).
-    if (UpstreamConnection *u = m_up) {
+    // Over HTTP/2 only this exchange's stream is reset; the shared connection goes on.
+    if (UpstreamExchange *u = m_up) {
         m_up = nullptr;
         u->clientGone();
     }
@@ -113,17 +115,49 @@ void ProxySession::holdForRetry()
     m_down.startHoldTimer(m_target.responseTimeout);
 }
 
+bool ProxySession::wantsHttp2() const
+{
+    using P = UpstreamTarget::Protocol;
+    if (m_target.protocol == P::Http2)
+        return true;
+    // Negotiate: h2 by ALPN over TLS, unless this key already said http/1.1 or the request asks for an upgrade.
+    return m_target.protocol == P::Negotiate && m_target.tls && !m_upgrade && !m_worker.pool().speaksHttp1(m_poolKey);
+}
+
+void ProxySession::buildHead(const RequestHead &head, const std::string *fullBody)
+{
+    // The HTTP/1.1 bytes always (an h2 attempt may fall back to them); the HTTP/2 form only for an h2 attempt.
+    if (!wantsHttp2()) {
+        m_head.build(head, m_framing, m_upgrade, fullBody);
+        return;
+    }
+    m_head.build(head, m_framing, m_upgrade, fullBody, true, m_target.tls ? "https" : "http",
+                 m_target.host + ":" + std::to_string(m_target.port));
+}
+
 void ProxySession::acquire(bool fresh)
 {
-    UpstreamConnection *u = fresh ? nullptr : m_worker.pool().take(m_poolKey);
-    if (!u) {
-        u = UpstreamConnection::open(&m_worker, m_poolKey, m_target);
-        m_listener.upstreamConnections.fetch_add(1, std::memory_order_relaxed);
+    UpstreamPool &pool = m_worker.pool();
+    UpstreamExchange *u = nullptr;
+    if (wantsHttp2()) {
+        // Every exchange to this key shares one connection, up to the server's concurrent-stream limit.
+        Http2UpstreamConnection *c = fresh ? nullptr : pool.http2(m_poolKey);
+        if (!c) {
+            c = Http2UpstreamConnection::open(&m_worker, m_poolKey, m_target);
+            m_listener.upstreamConnections.fetch_add(1, std::memory_order_relaxed);
+        }
+        u = c->newStream();
+    } else {
+        UpstreamConnection *c = fresh ? nullptr : pool.take(m_poolKey);
+        if (!c) {
+            c = UpstreamConnection::open(&m_worker, m_poolKey, m_target);
+            m_listener.upstreamConnections.fetch_add(1, std::memory_order_relaxed);
+        }
+        u = c;
     }
     m_listener.upstreamRequests.fetch_add(1, std::memory_order_relaxed);
     m_up = u;
-    u->send(m_head.bytes());
-    u->attach(this, m_headRequest, m_upgrade, m_target.responseTimeout);
+    u->start(this, m_head, m_headRequest, m_upgrade, m_target.responseTimeout);
 }
 
 void ProxySession::noteError(const std::string &line)
@@ -179,7 +213,7 @@ void ProxySession::tunnelClientEof()
 
 void ProxySession::cancel()
 {
-    if (UpstreamConnection *u = m_up) {
+    if (UpstreamExchange *u = m_up) {
         m_up = nullptr;
         u->clientGone();
     }
@@ -290,6 +324,13 @@ void ProxySession::tunnelClosed()
 {
     m_up = nullptr;
     m_down.responseEnd();
+}
+
+void ProxySession::upstreamReplaced(UpstreamExchange *next, bool newConnection)
+{
+    m_up = next;
+    if (newConnection)
+        m_listener.upstreamConnections.fetch_add(1, std::memory_order_relaxed);
 }
 
 bool ProxySession::downstreamFull() const

@@ -1,4 +1,5 @@
-// One proxied exchange, whatever protocol the client spoke: the upstream target and its pooled connection, the head
+// One proxied exchange, whatever protocol the client spoke: the upstream target and its pooled connection or HTTP/2
+// stream (UpstreamExchange: the session does not know which), the head
 // sent upstream, the 401 hold and its one replay, the retry on a stale pooled connection, and the tunnel after a 101.
 // It talks to the client side through ProxyDownstream and is told about the upstream through UpstreamListener; h2o's
 // rp_generator_t (lib/core/proxy.c) is the model. A connection keeps one and reuses it for each of its exchanges.
@@ -15,7 +16,7 @@
 namespace heyo::net {
 
 struct ListenerState;
-class UpstreamConnection;
+class UpstreamExchange;
 class Worker;
 
 class ProxySession final : public UpstreamListener {
@@ -54,6 +55,7 @@ public:
     void upstreamWritable() override;
     void upstreamTlsResumed() override;
     void tunnelClosed() override;
+    void upstreamReplaced(UpstreamExchange *next, bool newConnection) override;
     bool downstreamFull() const override;
     bool requestSent() const override;
 
@@ -67,13 +69,15 @@ private:
     };
 
     void acquire(bool fresh);
+    bool wantsHttp2() const; // this exchange goes to an HTTP/2 connection (or tries one, for Negotiate over TLS)
+    void buildHead(const RequestHead &head, const std::string *fullBody);
     void holdForRetry();
     void noteError(const std::string &line);
 
     Worker &m_worker;
     ListenerState &m_listener;
     ProxyDownstream &m_down;
-    UpstreamConnection *m_up = nullptr;
+    UpstreamExchange *m_up = nullptr;
     UpstreamTarget m_target;
     std::string m_poolKey; // UpstreamPool key of m_target
     ProxyHooks m_hooks;

@@ -1,6 +1,8 @@
 // Idle upstream connections and TLS sessions per key.
 #include "net/UpstreamPool.h"
 
+#include "net/Http2UpstreamConnection.h"
+
 #include <charconv>
 #include <cstdint>
 
@@ -62,6 +64,32 @@ size_t UpstreamPool::idleCount() const
     for (auto &[k, v] : m_idle)
         n += v.size();
     return n;
+}
+
+Http2UpstreamConnection *UpstreamPool::http2(const std::string &key) const
+{
+    auto it = m_http2.find(key);
+    if (it == m_http2.end())
+        return nullptr;
+    for (Http2UpstreamConnection *c : it->second)
+        if (c->available())
+            return c;
+    return nullptr;
+}
+
+void UpstreamPool::addHttp2(const std::string &key, Http2UpstreamConnection *c)
+{
+    m_http2[key].push_back(c);
+}
+
+void UpstreamPool::dropHttp2(const std::string &key, Http2UpstreamConnection *c)
+{
+    auto it = m_http2.find(key);
+    if (it == m_http2.end())
+        return;
+    std::erase(it->second, c);
+    if (it->second.empty())
+        m_http2.erase(it);
 }
 
 SSL_SESSION *UpstreamPool::session(const std::string &key) const

@@ -151,6 +151,8 @@ bool Forwarder::forward(const ForwardSpec &spec, QString *error)
     l.route.upstream.port = static_cast<uint16_t>(url.port(443));
     l.route.upstream.sni = l.route.upstream.host;
     l.route.upstream.tls = tls;
+    // h2 when the edge offers it by ALPN (one multiplexed connection), else HTTP/1.1 on that same connection.
+    l.route.upstream.protocol = net::UpstreamTarget::Protocol::Negotiate;
     l.route.rewriter = std::make_shared<MessageRewriter>(l.route.upstream.host, l.route.upstream.port);
     l.route.allowedOrigins = originSet(spec.allowedOrigins);
     l.handler = makeHandler(spec.port);

@@ -14,7 +14,7 @@ QString EndpointAddCommand::usage() const
 {
     return QStringLiteral(
         "  endpoint add     --data DIR --account E --slug S --target http://127.0.0.1:PORT --device NAME\n"
-        "                   [--sandbox NAME] [--public]\n");
+        "                   [--sandbox NAME] [--public] [--h2]\n");
 }
 
 QString EndpointAddCommand::description() const
@@ -35,6 +35,7 @@ void EndpointAddCommand::addOptions(QCommandLineParser &parser)
     parser.addOption({"device", "The device the app runs on.", "NAME"});
     parser.addOption({"sandbox", "The sandbox the app runs in.", "NAME"});
     parser.addOption({"public", "Anyone may reach it (default: private to the account)."});
+    parser.addOption({"h2", "The app speaks HTTP/2 in plain text (h2c, e.g. gRPC); the edge talks HTTP/2 to it."});
 }
 
 int EndpointAddCommand::check(const QCommandLineParser &parser)
@@ -60,12 +61,13 @@ int EndpointAddCommand::runWithStore(Store &store, const QCommandLineParser &par
     e.target = "http://" + target.host().toStdString() + ":" + std::to_string(target.port());
     e.port = target.port();
     e.isPrivate = !parser.isSet("public");
+    e.http2 = parser.isSet("h2");
     e.createdAt = std::time(nullptr);
     std::string error;
     if (!store.addEndpoint(e, &error))
         return fail(QString::fromStdString(error));
     std::cout << "added " << (e.isPrivate ? "private" : "public") << " endpoint " << e.slug << " → " << e.target
-              << "\n";
+              << (e.http2 ? " (HTTP/2)" : "") << "\n";
     return Ok;
 }
 

@@ -245,13 +245,65 @@ private slots:
             id = a->id;
             QVERIFY(store->addEndpoint(endpoint("kept", *a, "box"), nullptr));
         }
-        QCOMPARE(sqliteUserVersion(path), 1);
+        QCOMPARE(sqliteUserVersion(path), 2);
         QCOMPARE(QFile::permissions(QString::fromStdString(path)),
                  QFile::ReadOwner | QFile::WriteOwner | QFile::ReadUser | QFile::WriteUser); // 0600
         auto again = openOk(path);
         QVERIFY(again);
         QCOMPARE(again->accountByEmail("keep@x.test")->id, id);
         QVERIFY(again->endpointBySlug("kept"));
+    }
+
+    void http2EndpointsAndTheMigrationToThem()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("edge.db").toStdString();
+        {
+            // A version-1 database as the previous release wrote it: no http2 column.
+            sqlite3 *db = nullptr;
+            QCOMPARE(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+            const char *v1 = R"sql(
+CREATE TABLE accounts (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE, name TEXT NOT NULL DEFAULT '',
+    password_hash TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL);
+CREATE TABLE devices (id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL, created_at INTEGER NOT NULL, UNIQUE (account_id, name));
+CREATE TABLE endpoints (slug TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE, sandbox TEXT NOT NULL DEFAULT '',
+    target TEXT NOT NULL, port INTEGER NOT NULL DEFAULT 0, private INTEGER NOT NULL DEFAULT 1,
+    status TEXT NOT NULL DEFAULT 'running', created_at INTEGER NOT NULL);
+CREATE INDEX endpoints_account ON endpoints(account_id);
+CREATE TABLE api_keys (id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    label TEXT NOT NULL DEFAULT '', prefix TEXT NOT NULL, hash TEXT NOT NULL, created_at INTEGER NOT NULL,
+    last_used_at INTEGER, revoked_at INTEGER);
+INSERT INTO accounts VALUES ('acc_1', 'old@x.test', 'Old', '', 1);
+INSERT INTO devices VALUES ('dev_1', 'acc_1', 'box', 1);
+INSERT INTO endpoints VALUES ('old-app', 'acc_1', 'dev_1', '', 'http://127.0.0.1:3000', 3000, 1, 'running', 1);
+PRAGMA user_version=1;
+)sql";
+            QCOMPARE(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK);
+            sqlite3_close(db);
+        }
+        auto store = openOk(path);
+        QVERIFY(store);
+        QCOMPARE(sqliteUserVersion(path), 2);
+        auto old = store->endpointBySlug("old-app");
+        QVERIFY(old);
+        QVERIFY(!old->http2); // what was there speaks HTTP/1.1, as before
+        const std::string before = store->endpointsVersion("acc_1");
+
+        auto account = store->accountByEmail("old@x.test");
+        QVERIFY(account);
+        Endpoint e = endpoint("grpc-app", *account, "box", 50051);
+        e.http2 = true;
+        std::string error;
+        QVERIFY2(store->addEndpoint(e, &error), error.c_str());
+        QVERIFY(store->endpointBySlug("grpc-app")->http2);
+        QVERIFY(store->endpointsVersion("acc_1") != before);
+        bool listed = false;
+        for (const Endpoint &x : store->endpointsForAccount("acc_1"))
+            if (x.slug == "grpc-app")
+                listed = x.http2;
+        QVERIFY(listed);
     }
 
     void openErrors()
@@ -451,7 +503,7 @@ private slots:
         QVERIFY(store);
         for (int c = 0; c < 6; ++c)
             QVERIFY(store->accountByEmail("p" + std::to_string(c) + "@x.test"));
-        QCOMPARE(sqliteUserVersion(path), 1);
+        QCOMPARE(sqliteUserVersion(path), 2);
     }
 
     void noPlaintextSecretsInFiles()
