@@ -18,6 +18,7 @@ struct DemoEndpoint {
     const char *sandbox;
     const char *app;
     bool isPrivate;
+    bool http2 = false; // the app speaks HTTP/2 only (h2c): gRPC
 };
 
 const std::vector<DemoEndpoint> &endpoints()
@@ -28,6 +29,7 @@ const std::vector<DemoEndpoint> &endpoints()
         {"demo-events", DemoData::ada(), "build-server", "events-sandbox", "events", true},
         {"demo-ws", DemoData::ada(), "build-server", "ws-sandbox", "ws", true},
         {"demo-git", DemoData::ada(), "build-server", "git-sandbox", "git", true},
+        {"demo-grpc", DemoData::ada(), "build-server", "grpc-sandbox", "grpc", true, true},
         {"demo-docs", DemoData::ada(), "raspberry-pi", "docs-sandbox", "web", false},
         {"bob-notes", DemoData::bob(), "bob-workstation", "notes-sandbox", "web", true},
     };
@@ -86,6 +88,7 @@ bool DemoData::seed(Store &store, const std::map<std::string, int> &appPorts, bo
         endpoint.target = targetFor(port->second);
         endpoint.port = port->second;
         endpoint.isPrivate = e.isPrivate;
+        endpoint.http2 = e.http2;
         endpoint.createdAt = std::time(nullptr);
         if (!store.addEndpoint(endpoint, error))
             return false;

@@ -56,8 +56,8 @@ void DemoCommand::introduce(const EdgeServer &server)
     std::string api = config.apiUrl();
     std::printf("\nDemo accounts: %s / %s   and   %s / %s\n", ada.email.c_str(), ada.password.c_str(),
                 bob.email.c_str(), bob.password.c_str());
-    std::printf("Ada's private endpoints: demo-web, demo-files, demo-events, demo-ws, demo-git; public: "
-                "demo-docs. Bob's: bob-notes.\n\nTry:\n");
+    std::printf("Ada's private endpoints: demo-web, demo-files, demo-events, demo-ws, demo-git, demo-grpc (gRPC, "
+                "docs/demo-grpc.proto); public: demo-docs. Bob's: bob-notes.\n\nTry:\n");
     std::printf("  curl --cacert %s %s/api/whoami                      # 401: no token\n", ca.c_str(), url.c_str());
     std::printf("  TOKEN=$(curl -s --cacert %s %s/api/auth/login -d '{\"email\":\"%s\",\"password\":\"%s\"}' "
                 "| sed 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/')\n",

@@ -94,15 +94,15 @@ struct AppFixture {
         return reply->account.id;
     }
 
-    // Ada signed in, with her six demo endpoints listed (demo-web, -files, -events, -ws, -git, -docs): her account
+    // Ada signed in, with her seven demo endpoints listed (demo-web, -files, -events, -ws, -git, -grpc, -docs): her account
     // id, or empty with `*error` saying what did not happen.
     QString signInAdaAndList(QString *error)
     {
         const QString id = signIn(kAda, kAdaPassword, error);
         if (id.isEmpty())
             return {};
-        if (!QTest::qWaitFor([this] { return app->model()->endpointCount() == 6; }, 20000)) {
-            *error = QStringLiteral("Ada's endpoints were not listed: %1 of 6").arg(app->model()->endpointCount());
+        if (!QTest::qWaitFor([this] { return app->model()->endpointCount() == 7; }, 20000)) {
+            *error = QStringLiteral("Ada's endpoints were not listed: %1 of 7").arg(app->model()->endpointCount());
             return {};
         }
         return id;

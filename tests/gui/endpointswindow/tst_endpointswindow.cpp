@@ -68,7 +68,7 @@ private slots:
                          devices.last());
         }
         QCOMPARE(devices, (QStringList{"ada-laptop", "build-server", "raspberry-pi"}));
-        QCOMPARE(shownEndpoints(proxy), 6);
+        QCOMPARE(shownEndpoints(proxy), 7);
 
         // Type to filter: two endpoints match "demo-w", a device name shows all of its endpoints.
         w->filterEdit()->setFocus();
@@ -80,7 +80,7 @@ private slots:
         QVERIFY(shownEndpoints(proxy) >= 1);
         QTest::keyClick(w->filterEdit(), Qt::Key_Escape); // Esc clears
         QCOMPARE(w->filterEdit()->text(), QString());
-        QCOMPARE(shownEndpoints(proxy), 6);
+        QCOMPARE(shownEndpoints(proxy), 7);
 
         // Start forwarding from the window: select the row, press the button.
         QVERIFY(w->selectSlug(QStringLiteral("demo-web")));

@@ -54,12 +54,12 @@ forward::ForwardStats stats(const QString &slug, quint16 port, quint64 requests,
     return s;
 }
 
-// The demo after a while: Ada's six endpoints, two forwarded with traffic.
+// The demo after a while: Ada's seven endpoints, two forwarded with traffic.
 void demoContent(EndpointModel &m)
 {
     m.setEndpoints("a1", "ada@demo.heyo",
                    {ep("demo-web", "ada-laptop"), ep("demo-files", "ada-laptop"), ep("demo-events", "build-server"),
-                    ep("demo-git", "build-server"), ep("demo-ws", "build-server"),
+                    ep("demo-git", "build-server"), ep("demo-ws", "build-server"), ep("demo-grpc", "build-server"),
                     ep("demo-docs", "raspberry-pi", false)});
     m.setStats({stats("demo-web", 7001, 1234, 100'000'000, 250'000), stats("demo-events", 7002, 0, 0, 0)});
 }

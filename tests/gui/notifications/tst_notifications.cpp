@@ -97,7 +97,7 @@ private slots:
         f.edge.stop();
         QTRY_VERIFY_WITH_TIMEOUT(hasKind(f.app->notifier(), Kind::ServiceUnreachable), 20000);
         QCOMPARE(f.app->tray()->state(), ui::TrayController::State::Attention);
-        QCOMPARE(f.app->model()->endpointCount(), 6); // the last list stays shown
+        QCOMPARE(f.app->model()->endpointCount(), 7); // the last list stays shown
     }
 
     void signOutStopsForwarders()

@@ -247,7 +247,7 @@ private slots:
 
     void endpointTableShowsWholeRows()
     {
-        // Ada's six endpoints: all visible, no scroll bar, and the table keeps that when the dialog grows.
+        // Ada's seven endpoints: all visible, no scroll bar, and the table keeps that when the dialog grows.
         test::AppFixture f;
         QString error;
         QVERIFY2(f.init(true, &error), qPrintable(error));
@@ -255,15 +255,15 @@ private slots:
         ui::SettingsDialog *d = f.app->showSettings();
         QVERIFY(QTest::qWaitForWindowExposed(d));
         QTableView *table = d->endpointTable();
-        QCOMPARE(table->model()->rowCount(), 6);
-        verifyWholeRows(table, 6);
+        QCOMPARE(table->model()->rowCount(), 7);
+        verifyWholeRows(table, 7);
         QVERIFY(!table->verticalScrollBar()->isVisible());
         QVERIFY(table->horizontalHeader()->geometry().bottom() < table->viewport()->geometry().top());
         for (int height : {d->height() + 137, d->height() + 401}) {
             d->resize(d->width(), height);
             QTRY_COMPARE(d->height(), height);
             QTest::qWait(50);
-            verifyWholeRows(table, 6);
+            verifyWholeRows(table, 7);
         }
         d->close();
 

@@ -126,7 +126,7 @@ private slots:
                 endpointsInMenu += !a->isSeparator() && !a->isEnabled() ? 1 : 0; // one heading per endpoint
             }
         }
-        QCOMPARE(endpointsInMenu, 6);
+        QCOMPARE(endpointsInMenu, 7);
         QMenu *laptop = deviceMenu(tray, QStringLiteral("ada-laptop"));
         QAction *heading = find(laptop, QStringLiteral("demo-web"));
         QVERIFY(heading && !heading->isEnabled());

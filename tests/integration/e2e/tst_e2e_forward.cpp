@@ -122,7 +122,7 @@ private slots:
                        QStringLiteral("--format"), QStringLiteral("json")});
         QCOMPARE(r.rc, 0);
         QVERIFY(!r.out.contains("bob-notes"));
-        QCOMPARE(QJsonDocument::fromJson(r.out).object().value("endpoints").toArray().size(), 6);
+        QCOMPARE(QJsonDocument::fromJson(r.out).object().value("endpoints").toArray().size(), 7);
     }
 
     void curlThroughTheForwarder()

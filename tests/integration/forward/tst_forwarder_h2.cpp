@@ -32,7 +32,29 @@ private:
     std::unique_ptr<Forwarder> m_fwd;
     QString m_ada;
 
-    quint16 port() const { return m_fwd->portOf(QStringLiteral("demo-web")); }
+    quint16 port(const QString &slug = QStringLiteral("demo-web")) const { return m_fwd->portOf(slug); }
+
+    // The real gRPC client (tests/support/grpc_client.py) with this thread's event loop running (the forwarder asks
+    // the sessions here for tokens); its output lines. `stdinText` feeds --token-stdin.
+    QStringList grpc(const QStringList &args, const QByteArray &stdinText = {})
+    {
+        QProcess p;
+        QSignalSpy done(&p, &QProcess::finished);
+        p.start(DEBIAN_PYTHON, QStringList{GRPC_CLIENT} + args);
+        if (!p.waitForStarted(10000))
+            return {"cannot start the gRPC client"};
+        p.write(stdinText);
+        p.closeWriteChannel();
+        if (done.isEmpty() && !done.wait(60000)) {
+            p.kill();
+            return {"the gRPC client timed out"};
+        }
+        QStringList out = QString::fromUtf8(p.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts);
+        if (p.exitCode() != 0)
+            out << "exit " + QString::number(p.exitCode()) + ": " + QString::fromUtf8(p.readAllStandardError());
+        return out;
+    }
+    QString grpcLocal() const { return QStringLiteral("127.0.0.1:%1").arg(port(QStringLiteral("demo-grpc"))); }
     QString local(const QString &path) const { return QStringLiteral("http://127.0.0.1:%1%2").arg(port()).arg(path); }
 
     // `refused` must be answered by the forwarder alone: the edge logs no request for it.
@@ -71,6 +93,50 @@ private slots:
         s.endpointUrl = QUrl(m_edge.endpointUrl(s.slug));
         QString error;
         QVERIFY2(m_fwd->forward(s, &error), qPrintable(error));
+        s.slug = QStringLiteral("demo-grpc");
+        s.endpointUrl = QUrl(m_edge.endpointUrl(s.slug));
+        QVERIFY2(m_fwd->forward(s, &error), qPrintable(error));
+    }
+
+    void hundredStreamsOnOneConnection()
+    {
+        QProcess p;
+        QSignalSpy done(&p, &QProcess::finished);
+        p.start("h2load", {"-n", "100", "-c", "1", "-m", "100", local("/api/whoami")});
+        QVERIFY(done.wait(60000));
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY2(out.contains("100 succeeded") && out.contains("status codes: 100 2xx"), qPrintable(out));
+    }
+
+    void grpcThroughForwarderAndEdge()
+    {
+        // Unary: the app sees who called (heyo-edge's identity headers), the status arrives in the trailers.
+        QCOMPARE(grpc({grpcLocal(), "say", "world"}),
+                 (QStringList{"say: hello world, from " + kAda, "status: OK"}));
+        QStringList counted;
+        for (int i = 1; i <= 20; ++i)
+            counted << QStringLiteral("count: %1").arg(i);
+        counted << "status: OK";
+        QCOMPARE(grpc({grpcLocal(), "count", "20", "5"}), counted); // server-streaming, as the messages come
+        QCOMPARE(grpc({grpcLocal(), "chat", "a", "b"}), (QStringList{"chat: echo: a", "chat: echo: b", "status: OK"}));
+        const QStringList unknown = grpc({grpcLocal(), "unknown"});
+        QVERIFY2(unknown.value(0).startsWith("status: UNIMPLEMENTED no method /heyo.demo.Echo/Nope"),
+                 qPrintable(unknown.join('|')));
+    }
+
+    void grpcStraightToTheEdgeOverTls()
+    {
+        // heyo-edge itself: h2 by ALPN, the token checked, then h2c to the app.
+        const QString edge = QStringLiteral("localhost:%1").arg(m_edge.port());
+        const QString authority = QStringLiteral("demo-grpc.heyo.localhost:%1").arg(m_edge.port());
+        const QStringList tls{edge, "--ca", m_edge.caFile(), "--authority", authority};
+        std::string token;
+        m_tokens->fetch(m_ada, {}, [&](const std::string &t, const QString &) { token = t; });
+        QTRY_VERIFY_WITH_TIMEOUT(!token.empty(), 20000);
+        QCOMPARE(grpc(tls + QStringList{"--token-stdin", "say", "edge"}, QByteArray::fromStdString(token) + "\n"),
+                 (QStringList{"say: hello edge, from " + kAda, "status: OK"}));
+        const QStringList anonymous = grpc(tls + QStringList{"say", "edge"});
+        QVERIFY2(anonymous.value(0).startsWith("status: UNAUTHENTICATED"), qPrintable(anonymous.join('|')));
     }
 
     void answeredOverHttp2()
