@@ -167,7 +167,7 @@ struct ListenerConfig {
     bool lookupPeerUid = false;        // fill PeerInfo::uid (costs one netlink query per connection)
     std::function<bool(const PeerInfo &)> acceptFilter; // false → connection closed before any byte is read
     // HTTP/2 next to HTTP/1.1 on the same listener: in plain text by prior knowledge (the client's connection
-    // preface), over TLS when ALPN selects "h2". Off: the preface gets an HTTP/1.1 505.
+    // preface), over TLS when ALPN selects "h2". Off: the preface gets a GOAWAY (HTTP_1_1_REQUIRED) that says so.
     bool http2 = false;
     uint32_t maxConcurrentStreams = 100; // HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS
     size_t maxHeaderBytes = 64 * 1024;                  // → 431

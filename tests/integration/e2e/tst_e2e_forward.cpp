@@ -91,7 +91,7 @@ private slots:
         const QJsonArray list =
             QJsonDocument::fromJson(r.out, &pe).object().value(QStringLiteral("endpoints")).toArray();
         QCOMPARE(pe.error, QJsonParseError::NoError);
-        QCOMPARE(list.size(), 7); // Ada's six and Bob's one: both signed in
+        QCOMPARE(list.size(), 8); // Ada's seven and Bob's one: both signed in
         QHash<QString, QJsonObject> bySlug;
         for (const auto &v : list) {
             const QJsonObject o = v.toObject();
