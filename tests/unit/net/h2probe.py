@@ -171,6 +171,14 @@ def main():
     elif case == "long-path":
         p.send(p.headers(1, request(port, "/" + "a" * n)))
         p.run_until(ended(1))
+    elif case == "length-mismatch":  # content-length says 10, the body is 5 bytes
+        p.send(p.headers(1, request(port, "/echo", "POST", [("content-length", "10")]), end_stream=False) +
+               frame(DATA, END_STREAM, 1, b"hello"))
+        p.run_until(ended(1))
+    elif case == "extended-connect":  # RFC 8441 WebSocket bootstrapping, which we never enable
+        p.send(p.headers(1, [(":method", "CONNECT"), (":protocol", "websocket"), (":scheme", "http"),
+                             (":path", "/chat"), (":authority", f"127.0.0.1:{port}")], end_stream=False))
+        p.run_until(ended(1))
     elif case == "slow-headers":  # a header block that is never finished
         p.send(p.headers(1, request(port), end_headers=False))
         p.run_until(lambda: goaway() or p.closed, 10)
