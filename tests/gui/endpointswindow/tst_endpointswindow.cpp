@@ -52,7 +52,7 @@ private slots:
         QVERIFY2(!ada.isEmpty(), qPrintable(error));
 
         ui::EndpointModel *model = f.app->model();
-        QTRY_COMPARE_WITH_TIMEOUT(model->endpointCount(), 6, 20000); // demo-web, -files, -events, -ws, -git, -docs
+        QTRY_COMPARE_WITH_TIMEOUT(model->endpointCount(), 7, 20000); // demo-web, -files, -events, -ws, -git, -grpc, -docs
         ui::EndpointsWindow *w = f.app->window();
         f.app->showEndpoints();
         QVERIFY(QTest::qWaitForWindowExposed(w));

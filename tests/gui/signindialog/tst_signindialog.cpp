@@ -55,7 +55,7 @@ private slots:
         QCOMPARE(signedIn.first().at(0).value<api::AccountInfo>().email, QString::fromLatin1(f.kAda));
         QCOMPARE(f.app->sessions()->accountIds().size(), 1);
         QTRY_VERIFY(d.isNull() || !d->isVisible()); // accepted and closed
-        QTRY_COMPARE_WITH_TIMEOUT(f.app->model()->endpointCount(), 6, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(f.app->model()->endpointCount(), 7, 20000);
     }
 
     void apiKeyKeptForRenewal()
