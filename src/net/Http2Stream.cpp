@@ -12,6 +12,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include <cstring>
+#include <deque>
 
 namespace heyo::net {
 
@@ -24,15 +25,6 @@ ssize_t readCallback(nghttp2_session *, int32_t, uint8_t *buf, size_t length, ui
     return static_cast<Http2Stream *>(source->ptr)->readResponse(buf, length, flags);
 }
 
-std::string lowerName(std::string_view name)
-{
-    std::string s(name);
-    for (char &c : s)
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    return s;
-}
-
 nghttp2_nv nv(const std::string &name, const std::string &value)
 {
     return {reinterpret_cast<uint8_t *>(const_cast<char *>(name.data())),
@@ -41,16 +33,12 @@ nghttp2_nv nv(const std::string &name, const std::string &value)
 }
 
 // The fields of one response head or trailer block, named as HTTP/2 wants them (lower case, no connection-specific
-// fields, RFC 9113 §8.2.2), with the storage the nghttp2_nv entries point into.
+// fields, RFC 9113 §8.2.2), with the storage the nghttp2_nv entries point into: a deque, whose elements never move
+// as it grows (a vector's did, and left the entries pointing at freed names). Values point into the caller's headers.
 struct FieldBlock {
-    std::vector<std::string> names;
+    std::deque<std::string> names;
     std::vector<nghttp2_nv> nva;
 
-    void reserve(size_t n)
-    {
-        names.reserve(n);
-        nva.reserve(n);
-    }
     void add(std::string name, const std::string &value)
     {
         names.push_back(std::move(name));
@@ -63,7 +51,7 @@ struct FieldBlock {
             if (isHttp2ConnectionSpecific(h.name) || equalsIgnoreCase(h.name, "content-length") || h.name.empty() ||
                 h.name[0] == ':')
                 continue;
-            add(lowerName(h.name), h.value);
+            add(toLowerAscii(h.name), h.value);
         }
     }
 };
@@ -340,7 +328,6 @@ void Http2Stream::submitHead(int status, const Headers &headers, bool withBody, 
         return;
     m_respStarted = true;
     FieldBlock f;
-    f.reserve(headers.list().size() + 2);
     const std::string statusText = std::to_string(status);
     f.add(":status", statusText);
     f.addFrom(headers);
