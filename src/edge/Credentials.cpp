@@ -3,14 +3,9 @@
 
 #include <QByteArray>
 
-#include <strings.h>
+#include "net/Ascii.h"
 
 namespace heyo::edge {
-
-static bool startsWithNoCase(std::string_view s, std::string_view prefix)
-{
-    return s.size() >= prefix.size() && strncasecmp(s.data(), prefix.data(), prefix.size()) == 0;
-}
 
 static std::string_view trim(std::string_view s)
 {
@@ -23,14 +18,14 @@ static std::string_view trim(std::string_view s)
 
 static std::string bearerOf(const std::string *value)
 {
-    if (!value || !startsWithNoCase(*value, "Bearer "))
+    if (!value || !net::startsWithIgnoreCase(*value, "Bearer "))
         return {};
     return std::string(trim(std::string_view(*value).substr(7)));
 }
 
 static std::string basicPasswordOf(const std::string *value)
 {
-    if (!value || !startsWithNoCase(*value, "Basic "))
+    if (!value || !net::startsWithIgnoreCase(*value, "Basic "))
         return {};
     std::string_view encoded = trim(std::string_view(*value).substr(6));
     auto decoded = QByteArray::fromBase64Encoding(QByteArray(encoded.data(), qsizetype(encoded.size())),

@@ -5,11 +5,6 @@
 
 namespace heyo::net {
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b)
-{
-    return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
 std::optional<uint64_t> parseContentLength(std::string_view v)
 {
     if (v.empty() || v.size() > 18)

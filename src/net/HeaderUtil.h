@@ -2,14 +2,13 @@
 // removal, standard reason phrases.
 #pragma once
 
+#include "net/Ascii.h"
 #include "net/Http.h"
 
 #include <optional>
 #include <string_view>
 
 namespace heyo::net {
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b);
 
 // Calls f(token) for each comma-separated, whitespace-trimmed, non-empty token.
 template <typename F> void forEachToken(std::string_view list, F f)

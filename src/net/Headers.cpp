@@ -1,20 +1,15 @@
 // Ordered, case-insensitive header list used by both sides of the engine.
+#include "net/Ascii.h"
 #include "net/Http.h"
 
 #include <algorithm>
-#include <strings.h>
 
 namespace heyo::net {
-
-static bool sameName(std::string_view a, std::string_view b)
-{
-    return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 const std::string *Headers::find(std::string_view name) const
 {
     for (const Header &h : m_list)
-        if (sameName(h.name, name))
+        if (equalsIgnoreCase(h.name, name))
             return &h.value;
     return nullptr;
 }
@@ -23,14 +18,14 @@ std::vector<std::string_view> Headers::all(std::string_view name) const
 {
     std::vector<std::string_view> out;
     for (const Header &h : m_list)
-        if (sameName(h.name, name))
+        if (equalsIgnoreCase(h.name, name))
             out.emplace_back(h.value);
     return out;
 }
 
 size_t Headers::count(std::string_view name) const
 {
-    return std::count_if(m_list.begin(), m_list.end(), [&](const Header &h) { return sameName(h.name, name); });
+    return std::count_if(m_list.begin(), m_list.end(), [&](const Header &h) { return equalsIgnoreCase(h.name, name); });
 }
 
 void Headers::add(std::string name, std::string value)
@@ -46,7 +41,7 @@ void Headers::set(std::string_view name, std::string value)
 
 size_t Headers::remove(std::string_view name)
 {
-    return std::erase_if(m_list, [&](const Header &h) { return sameName(h.name, name); });
+    return std::erase_if(m_list, [&](const Header &h) { return equalsIgnoreCase(h.name, name); });
 }
 
 std::string_view RequestHead::path() const

@@ -8,14 +8,6 @@
 namespace heyo::net {
 
 namespace {
-std::string lowered(const std::string &s)
-{
-    std::string out(s);
-    for (char &c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 // Connection-specific fields an HTTP/2 message must not carry (RFC 9113 §8.2.2); Host becomes :authority.
 bool notForHttp2(const std::string &name)
 {
@@ -72,7 +64,7 @@ void UpstreamRequestHead::build(const RequestHead &head, const Framing &framing,
     m_h2.push_back({":path", head.target.empty() ? std::string("/") : head.target});
     for (const Header &h : head.headers.list())
         if (!notForHttp2(h.name))
-            m_h2.push_back({lowered(h.name), h.value});
+            m_h2.push_back({toLowerAscii(h.name), h.value});
     if (head.teTrailers)
         m_h2.push_back({"te", "trailers"});
     if (fullBody) {

@@ -1,19 +1,15 @@
 // CORS preflight answers and response grants for allowed origins.
 #include "core/forward/CorsGrant.h"
 
+#include "net/Ascii.h"
+
 #include <algorithm>
 #include <cctype>
-#include <strings.h>
 #include <vector>
 
 namespace heyo::forward {
 
 namespace {
-
-bool sameName(std::string_view a, std::string_view b)
-{
-    return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 bool isTokenChar(unsigned char c)
 {
@@ -77,8 +73,7 @@ void CorsGrant::grant(net::ResponseHead &response, const std::string &origin)
     net::Headers &h = response.headers;
     bool varies = false;
     for (std::string_view vary : h.all("Vary")) {
-        std::string v(vary);
-        std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+        const std::string v = net::toLowerAscii(vary);
         varies = varies || v.find('*') != std::string::npos || v.find("origin") != std::string::npos;
     }
     if (!varies)
@@ -89,9 +84,9 @@ void CorsGrant::grant(net::ResponseHead &response, const std::string &origin)
     std::vector<std::string_view> seen;
     for (const net::Header &header : h.list()) {
         const std::string_view name = header.name;
-        if (sameName(name, "Set-Cookie") || sameName(name, "Set-Cookie2") || sameName(name, "Vary"))
+        if (net::equalsIgnoreCase(name, "Set-Cookie") || net::equalsIgnoreCase(name, "Set-Cookie2") || net::equalsIgnoreCase(name, "Vary"))
             continue;
-        if (std::any_of(seen.begin(), seen.end(), [&](std::string_view s) { return sameName(s, name); }))
+        if (std::any_of(seen.begin(), seen.end(), [&](std::string_view s) { return net::equalsIgnoreCase(s, name); }))
             continue;
         seen.push_back(name);
         exposed += (exposed.empty() ? "" : ", ") + std::string(name);

@@ -2,6 +2,7 @@
 #include "core/forward/LocalOrigin.h"
 
 #include "core/forward/AllowedOrigins.h"
+#include "net/Ascii.h"
 
 #include <algorithm>
 #include <cctype>
@@ -10,12 +11,6 @@ namespace heyo::forward {
 
 namespace {
 
-std::string lower(std::string_view s)
-{
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return out;
-}
 
 } // namespace
 
@@ -23,7 +18,7 @@ LocalOrigin::LocalOrigin(uint16_t port, std::set<std::string> slugs) : m_port(po
 
 std::optional<LocalOrigin::HostMatch> LocalOrigin::matchHost(std::string_view host) const
 {
-    std::string h = lower(host);
+    std::string h = net::toLowerAscii(host);
     std::string name = h, port;
     size_t colon = h.rfind(':');
     if (colon != std::string::npos && h.find(']', colon) == std::string::npos) {
@@ -49,7 +44,7 @@ std::string LocalOrigin::allowedOrigin(const net::Headers &headers, const std::s
     const std::string *origin = headers.find("Origin");
     if (!origin || allowed.empty() || headers.count("Origin") > 1)
         return {};
-    std::string o = lower(*origin);
+    std::string o = net::toLowerAscii(*origin);
     return allowed.count(o) ? o : std::string();
 }
 
@@ -59,7 +54,7 @@ std::string LocalOrigin::crossOriginRefusal(const net::Headers &headers, const H
     if (headers.count("Origin") > 1)
         return "more than one Origin header";
     if (const std::string *origin = headers.find("Origin")) {
-        std::string o = lower(*origin);
+        std::string o = net::toLowerAscii(*origin);
         if (o == "null")
             return "requests from an opaque origin (Origin: null: a sandboxed page, a local file, a redirect from "
                    "another site) are not forwarded, and cannot be allowed";
@@ -78,7 +73,7 @@ std::string LocalOrigin::crossOriginRefusal(const net::Headers &headers, const H
         }
     }
     if (const std::string *site = headers.find("Sec-Fetch-Site")) {
-        std::string s = lower(*site);
+        std::string s = net::toLowerAscii(*site);
         if (s != "none" && s != "same-origin")
             return "cross-site request (Sec-Fetch-Site: " + *site +
                    ") refused: pages of other sites may not link to or embed this forwarder (an allowed origin "

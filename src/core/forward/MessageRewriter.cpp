@@ -1,19 +1,15 @@
 // Request/response header rewriting between a local origin and the endpoint's origin.
 #include "core/forward/MessageRewriter.h"
 
+#include "net/Ascii.h"
+
 #include <algorithm>
 #include <cctype>
-#include <strings.h>
 #include <vector>
 
 namespace heyo::forward {
 
 namespace {
-
-bool startsWithNoCase(std::string_view s, std::string_view prefix)
-{
-    return s.size() >= prefix.size() && strncasecmp(s.data(), prefix.data(), prefix.size()) == 0;
-}
 
 std::string_view trim(std::string_view s)
 {
@@ -22,11 +18,6 @@ std::string_view trim(std::string_view s)
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
         s.remove_suffix(1);
     return s;
-}
-
-bool sameName(std::string_view a, std::string_view b)
-{
-    return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 } // namespace
@@ -68,13 +59,13 @@ void MessageRewriter::rewriteResponse(net::ResponseHead &head, const std::string
     std::erase_if(list, [](const net::Header &h) {
         // CORS grants are the endpoint's to make for its own origin, never for the local one; HSTS and Alt-Svc
         // describe the endpoint's transport, not ours.
-        return startsWithNoCase(h.name, "Access-Control-") || sameName(h.name, "Strict-Transport-Security") ||
-               sameName(h.name, "Alt-Svc");
+        return net::startsWithIgnoreCase(h.name, "Access-Control-") || net::equalsIgnoreCase(h.name, "Strict-Transport-Security") ||
+               net::equalsIgnoreCase(h.name, "Alt-Svc");
     });
     for (net::Header &h : list) {
-        if (sameName(h.name, "Location") || sameName(h.name, "Content-Location"))
+        if (net::equalsIgnoreCase(h.name, "Location") || net::equalsIgnoreCase(h.name, "Content-Location"))
             h.value = mapUrl(h.value, m_origin, localOrigin);
-        else if (sameName(h.name, "Set-Cookie"))
+        else if (net::equalsIgnoreCase(h.name, "Set-Cookie"))
             h.value = mapCookie(h.value);
     }
 }
@@ -88,7 +79,7 @@ std::string MessageRewriter::mapUrl(const std::string &value, const std::string 
     if (from == m_origin && m_port == 443)
         forms.push_back(m_origin + ":443");
     for (const std::string &form : forms) {
-        if (!startsWithNoCase(value, form))
+        if (!net::startsWithIgnoreCase(value, form))
             continue;
         if (value.size() == form.size())
             return to;
@@ -111,12 +102,11 @@ std::string MessageRewriter::mapCookie(const std::string &setCookie) const
         std::string_view part = rest.substr(0, semi);
         std::string_view attr = trim(part);
         bool drop = false;
-        if (!first && startsWithNoCase(attr, "domain=")) {
-            std::string domain(trim(attr.substr(7)));
+        if (!first && net::startsWithIgnoreCase(attr, "domain=")) {
+            std::string domain = net::toLowerAscii(trim(attr.substr(7)));
             if (!domain.empty() && domain.front() == '.')
                 domain.erase(0, 1);
             std::string host = m_host;
-            std::transform(domain.begin(), domain.end(), domain.begin(), ::tolower);
             drop = host == domain || (host.size() > domain.size() &&
                                       host.compare(host.size() - domain.size(), domain.size(), domain) == 0 &&
                                       host[host.size() - domain.size() - 1] == '.');
