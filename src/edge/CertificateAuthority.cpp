@@ -22,7 +22,7 @@
 #include <unistd.h>
 #include <vector>
 
-Q_LOGGING_CATEGORY(lcEdgeTls, "heyo.edge")
+Q_LOGGING_CATEGORY(lcEdgeTls, "heyo.edge.tls")
 
 namespace heyo::edge
 {

@@ -19,7 +19,7 @@
 #include <thread>
 #include <unistd.h>
 
-Q_LOGGING_CATEGORY(lcEdgeStore, "heyo.edge")
+Q_LOGGING_CATEGORY(lcEdgeStore, "heyo.edge.store")
 
 namespace heyo::edge
 {

@@ -1,6 +1,7 @@
 // Listener management for the forwarder.
 #include "core/forward/Forwarder.h"
 
+#include "core/Logging.h"
 #include "core/forward/AccountTokens.h"
 #include "core/forward/AllowedOrigins.h"
 #include "core/forward/PortOwner.h"
@@ -157,8 +158,11 @@ bool Forwarder::forward(const ForwardSpec &spec, QString *error)
     l.route.allowedOrigins = originSet(spec.allowedOrigins);
     l.handler = makeHandler(spec.port);
     l.handler->setRoutes({{l.route.slug, l.route}});
-    if (!listenBoth(l, spec.port, error))
+    if (!listenBoth(l, spec.port, error)) {
+        qCWarning(lcForward) << "cannot forward" << spec.slug << ":" << *error;
         return false;
+    }
+    qCInfo(lcForward).noquote() << "forwarding" << spec.slug << "on port" << l.port << "to" << url.toString();
     m_endpoints.insert(spec.slug, std::move(l));
     updateRouter();
     emit forwardingChanged();
@@ -221,6 +225,7 @@ void Forwarder::stop(const QString &slug, std::chrono::milliseconds grace)
         return;
     closeListening(*it, grace);
     m_endpoints.erase(it);
+    qCInfo(lcForward) << "stopped forwarding" << slug;
     updateRouter();
     emit forwardingChanged();
 }
