@@ -163,7 +163,11 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(edgeHits(s.edge, "demo-web", 200), 250, 10000);
         QCOMPARE(edgeHits(s.edge, "demo-web", 401), rejected);
         QCOMPARE(s.sessions->exchangeCount(), exchanges + 1);
-        QVERIFY(after.upstreamTlsResumed > 0); // the burst of new connections resumed TLS sessions
+        // The edge speaks HTTP/2: the burst was multiplexed on a few connections instead of one per request (TLS
+        // resumption for new connections is tst_engine_proxy's and tst_forwarder_datapath's to show).
+        const quint64 opened = after.upstreamConnections - before.upstreamConnections;
+        qInfo("200 requests in flight took %llu new upstream connection(s)", static_cast<unsigned long long>(opened));
+        QVERIFY2(opened <= 10, qPrintable(QString::number(opened)));
 
         // A request too big to replay (over 64 KiB) gets the edge's 401, and the refresh still happens for what
         // follows.
