@@ -108,6 +108,32 @@ private slots:
         QVERIFY2(out.contains("100 succeeded") && out.contains("status codes: 100 2xx"), qPrintable(out));
     }
 
+    void nghttpClient()
+    {
+        QProcess p;
+        QSignalSpy done(&p, &QProcess::finished);
+        p.start("nghttp", {"-v", "-m", "3", local("/api/whoami")});
+        QVERIFY(done.wait(60000));
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY2(p.exitCode() == 0, qPrintable(out.right(2000)));
+        QCOMPARE(out.count(":status: 200"), 3);
+        QCOMPARE(out.count(kAda), 3); // each answered by the endpoint with Ada's identity
+    }
+
+    void otherLocalUserRefusedOverHttp2()
+    {
+        // The same-uid gate comes before any byte is read, whatever the protocol: another user's h2c client (nobody)
+        // is closed unanswered, and the edge never sees its request.
+        verifyNeverReachedEdge(
+            [&] {
+                auto r = curl(kH2 + QStringList{local("/api/echo")}, 20000, QStringLiteral("setpriv"),
+                              {"--reuid=nobody", "--regid=nogroup", "--clear-groups", "curl"});
+                QVERIFY2(r.exitCode != 0 && r.status == 0,
+                         qPrintable(QString::number(r.exitCode) + " " + r.stderrText));
+            },
+            "another user's h2 connection reached the edge");
+    }
+
     void grpcThroughForwarderAndEdge()
     {
         // Unary: the app sees who called (heyo-edge's identity headers), the status arrives in the trailers.
