@@ -276,10 +276,14 @@ void Http2Connection::serviceStreams()
     rearmDeadline();
 }
 
+bool Http2Connection::anyHeaderBlockOpen() const
+{
+    return std::any_of(m_streams.begin(), m_streams.end(), [](const auto &kv) { return kv.second->headerBlockOpen(); });
+}
+
 void Http2Connection::rearmDeadline()
 {
-    const bool headerOpen =
-        std::any_of(m_streams.begin(), m_streams.end(), [](const auto &kv) { return kv.second->headerBlockOpen(); });
+    const bool headerOpen = anyHeaderBlockOpen();
     if (headerOpen) {
         if (deadline() == Clock::time_point::max())
             setDeadline(m_loop->now() + m_state->config.headerTimeout);
@@ -299,8 +303,7 @@ void Http2Connection::onDeadline()
         close();
         return;
     }
-    const bool headerOpen =
-        std::any_of(m_streams.begin(), m_streams.end(), [](const auto &kv) { return kv.second->headerBlockOpen(); });
+    const bool headerOpen = anyHeaderBlockOpen();
     if (!headerOpen && !m_streams.empty()) {
         clearDeadline();
         return;

@@ -65,6 +65,7 @@ private:
     void receive(const char *data, size_t len);
     void serviceStreams();
     void terminate(uint32_t errorCode, std::string_view why); // GOAWAY with this code, then close
+    bool anyHeaderBlockOpen() const; // a stream's request head has begun and not ended (the head timeout runs)
     void rearmDeadline();
     void startLingering();
     Http2Stream *stream(int32_t id);

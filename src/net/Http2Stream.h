@@ -109,7 +109,6 @@ private:
     bool m_respStarted = false;
     bool m_respEnded = false;   // all of the body is in m_respOut
     bool m_respDeferred = false; // the data provider returned DEFERRED: resume on new bytes
-    bool m_respFull = false;    // outputFull() was reported: tell the session when it drains
     bool m_respSent = false;    // our END_STREAM went out
     bool m_closed = false;
 
