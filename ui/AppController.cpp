@@ -2,6 +2,7 @@
 #include "AppController.h"
 
 #include "Autostart.h"
+#include "BrowserSignInBackend.h"
 #include "ClipboardGuard.h"
 #include "CopyTokenAction.h"
 #include "EndpointModel.h"
@@ -10,19 +11,18 @@
 #include "SettingsDialog.h"
 #include "SignInDialog.h"
 #include "SingleInstance.h"
-#include "TrayController.h"
 #include "Translations.h"
+#include "TrayController.h"
 #include "UiLogging.h"
 #include "WebEnginePlugin.h"
-#include "BrowserSignInBackend.h"
 
 #include "core/Redact.h"
 #include "core/api/EndpointDirectory.h"
 #include "core/auth/SecretStore.h"
 #include "core/auth/SessionManager.h"
 #include "core/forward/AccountTokens.h"
-#include "core/forward/Forwarder.h"
 #include "core/forward/AllowedOrigins.h"
+#include "core/forward/Forwarder.h"
 #include "core/forward/PortAssignments.h"
 #include "core/forward/PortOwner.h"
 
@@ -219,8 +219,8 @@ void AppController::wire()
     connect(m_notifier, &Notifier::notified, this, [this](Notifier::Kind kind, const QString &, const QString &text) {
         // Without a tray the window is the only place a message can appear.
         if (!m_tray->trayIcon() && kind != Notifier::Kind::Info)
-            notifyWindow(text, kind == Notifier::Kind::SessionExpired || kind == Notifier::Kind::SignInNeeded
-                                   || kind == Notifier::Kind::WrongAccount);
+            notifyWindow(text, kind == Notifier::Kind::SessionExpired || kind == Notifier::Kind::SignInNeeded ||
+                                   kind == Notifier::Kind::WrongAccount);
     });
 }
 
@@ -243,24 +243,23 @@ void AppController::checkKeychain()
     // A read of an entry that does not exist: "not found" means the keychain works. Anything else is a state the
     // user must see; there is no plain-text fallback.
     QPointer<AppController> self(this);
-    m_options.secrets->read(auth::SecretStore::keyFor(QStringLiteral("heyo-access"), QStringLiteral("probe")),
-                            [self](const auth::SecretResult &r) {
-                                if (!self)
-                                    return;
-                                self->m_keychainChecked = true;
-                                if (r.status == auth::SecretStatus::Ok || r.status == auth::SecretStatus::NotFound)
-                                    return;
-                                self->m_keychainProblem =
-                                    tr("The system keychain is not available (%1), so Heyo Access cannot keep your "
-                                       "sign-in. Start or unlock the keyring (GNOME Keyring, KWallet) and sign in "
-                                       "again.")
-                                        .arg(r.message);
-                                self->updateAttention();
-                                self->m_notifier->notify(Notifier::Kind::Keychain, tr("Keychain unavailable"),
-                                                         self->m_keychainProblem);
-                                if (self->m_signIn)
-                                    self->m_signIn->setKeychainProblem(self->m_keychainProblem);
-                            });
+    m_options.secrets->read(
+        auth::SecretStore::keyFor(QStringLiteral("heyo-access"), QStringLiteral("probe")),
+        [self](const auth::SecretResult &r) {
+            if (!self)
+                return;
+            self->m_keychainChecked = true;
+            if (r.status == auth::SecretStatus::Ok || r.status == auth::SecretStatus::NotFound)
+                return;
+            self->m_keychainProblem = tr("The system keychain is not available (%1), so Heyo Access cannot keep your "
+                                         "sign-in. Start or unlock the keyring (GNOME Keyring, KWallet) and sign in "
+                                         "again.")
+                                          .arg(r.message);
+            self->updateAttention();
+            self->m_notifier->notify(Notifier::Kind::Keychain, tr("Keychain unavailable"), self->m_keychainProblem);
+            if (self->m_signIn)
+                self->m_signIn->setKeychainProblem(self->m_keychainProblem);
+        });
 }
 
 void AppController::updateAttention()
@@ -368,7 +367,8 @@ void AppController::awaitListing(const QString &slug, const RequestDone &done)
         if (!m_forwardWaiters.contains(slug) || m_model->endpoint(slug))
             return;
         if (!listing.errors.isEmpty())
-            return answerWaiters(slug, tr("%1 cannot be looked up: %2").arg(slug, listing.errors.join(QStringLiteral("; "))));
+            return answerWaiters(slug,
+                                 tr("%1 cannot be looked up: %2").arg(slug, listing.errors.join(QStringLiteral("; "))));
         answerWaiters(slug, tr("%1 is not an endpoint of a signed-in account").arg(slug));
     });
     // A list that does not come (service unreachable) must not keep the launch waiting past its own patience.
@@ -403,8 +403,8 @@ void AppController::reportForwardError(const QString &slug, const QString &error
     const bool busy = port && !forward::PortAssignments::isFree(port);
     m_notifier->notify(busy ? Notifier::Kind::PortInUse : Notifier::Kind::Info,
                        busy ? tr("Port %1 is in use").arg(port) : tr("Cannot forward %1").arg(slug),
-                       SignInDialog::plainWords(error) + (busy ? QLatin1Char(' ') + tr("Choose another port in Settings.")
-                                                               : QString()),
+                       SignInDialog::plainWords(error) +
+                           (busy ? QLatin1Char(' ') + tr("Choose another port in Settings.") : QString()),
                        [this] { showSettings(); });
     if (m_window)
         m_window->showBanner(SignInDialog::plainWords(error), {}, EndpointsWindow::endpointCause(slug));
@@ -514,11 +514,14 @@ bool AppController::openInBuiltInBrowser(const QString &slug, const QUrl &url)
         return false;
     }
     QPointer<AppController> self(this);
-    QWidget *w = webEngine->createEndpointWindow(slug, url, [self](const QUrl &external) {
-        if (self && !self->m_openUrl(external))
-            self->m_notifier->notify(Notifier::Kind::Info, tr("No browser"),
-                                     tr("No browser could be started for %1").arg(external.toString()));
-    }, nullptr);
+    QWidget *w = webEngine->createEndpointWindow(
+        slug, url,
+        [self](const QUrl &external) {
+            if (self && !self->m_openUrl(external))
+                self->m_notifier->notify(Notifier::Kind::Info, tr("No browser"),
+                                         tr("No browser could be started for %1").arg(external.toString()));
+        },
+        nullptr);
     w->setAttribute(Qt::WA_DeleteOnClose);
     m_browserWindows.insert(slug, w);
     w->show();
@@ -581,10 +584,9 @@ SignInDialog *AppController::showSignIn(const QString &email)
 SettingsDialog *AppController::showSettings()
 {
     if (!m_settingsDialog) {
-        m_settingsDialog = new SettingsDialog(m_appSettings, m_ports.get(), m_origins.get(), m_model,
-                                              [this](const AppSettings &s, QString *error) {
-                                                  return applySettings(s, error);
-                                              });
+        m_settingsDialog =
+            new SettingsDialog(m_appSettings, m_ports.get(), m_origins.get(), m_model,
+                               [this](const AppSettings &s, QString *error) { return applySettings(s, error); });
         m_settingsDialog->setAttribute(Qt::WA_DeleteOnClose);
     }
     m_settingsDialog->show();
@@ -596,7 +598,8 @@ SettingsDialog *AppController::showSettings()
 bool AppController::applySettings(const AppSettings &s, QString *error)
 {
     if (s.startAtLogin != Autostart::isEnabled()) {
-        const QString program = m_options.program.isEmpty() ? QCoreApplication::applicationFilePath() : m_options.program;
+        const QString program =
+            m_options.program.isEmpty() ? QCoreApplication::applicationFilePath() : m_options.program;
         if (s.startAtLogin ? !Autostart::enable(program, error) : !Autostart::disable(error))
             return false;
     }

@@ -26,13 +26,13 @@ class EndpointDirectory;
 namespace heyo::auth {
 class SecretStore;
 class SessionManager;
-}
+} // namespace heyo::auth
 namespace heyo::forward {
 class AccountTokens;
 class AllowedOrigins;
 class Forwarder;
 class PortAssignments;
-}
+} // namespace heyo::forward
 
 namespace heyo::ui {
 
@@ -54,7 +54,7 @@ public:
         int refreshMs = 15000;                // endpoint list refresh (ETag)
         int statsMs = 1000;                   // forwarder counters
         int clipboardClearMs = 30000;
-        QString program;                      // what the autostart entry starts
+        QString program; // what the autostart entry starts
     };
 
     explicit AppController(const Options &options, QObject *parent = nullptr);
@@ -151,13 +151,13 @@ private:
     QPointer<SettingsDialog> m_settingsDialog;
     std::function<bool(const QUrl &)> m_openUrl;
     QString m_keychainProblem;
-    QSet<QString> m_expired;                // accounts whose session expired
-    QSet<QString> m_unreachable;            // accounts whose service could not be reached on the last refresh
-    QStringList m_pendingOpen;              // --open before the endpoint list arrived
-    QStringList m_pendingForward;           // --forward before the endpoint list arrived
+    QSet<QString> m_expired;      // accounts whose session expired
+    QSet<QString> m_unreachable;  // accounts whose service could not be reached on the last refresh
+    QStringList m_pendingOpen;    // --open before the endpoint list arrived
+    QStringList m_pendingForward; // --forward before the endpoint list arrived
     QHash<QString, QList<RequestDone>> m_forwardWaiters; // slug → launches waiting to hear how its forward went
-    QMap<QString, QPointer<QWidget>> m_browserWindows; // built-in browser window per slug
-    QSet<QString> m_startedAtStart;         // forward-at-start done once per slug
+    QMap<QString, QPointer<QWidget>> m_browserWindows;   // built-in browser window per slug
+    QSet<QString> m_startedAtStart;                      // forward-at-start done once per slug
     bool m_quitting = false;
     bool m_keychainChecked = false;
 };

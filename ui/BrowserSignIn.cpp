@@ -4,7 +4,6 @@
 #include "BrowserSignInBackend.h"
 #include "WebEnginePlugin.h"
 
-
 namespace heyo::ui {
 
 BrowserSignIn::BrowserSignIn(const api::ServiceSettings &service, QObject *parent) : QObject(parent), m_service(service)

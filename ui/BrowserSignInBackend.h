@@ -19,9 +19,9 @@ namespace heyo::ui {
 class BrowserSignInBackend {
 public:
     struct Handlers {
-        std::function<void(const QByteArray &token)> token;    // the __heyo_token cookie appeared (once)
-        std::function<void(const QString &error)> failed;      // load error, untrusted certificate, window closed
-        std::function<void(bool ok, const QUrl &url)> loaded;  // a page finished loading (tests fill the form)
+        std::function<void(const QByteArray &token)> token;   // the __heyo_token cookie appeared (once)
+        std::function<void(const QString &error)> failed;     // load error, untrusted certificate, window closed
+        std::function<void(bool ok, const QUrl &url)> loaded; // a page finished loading (tests fill the form)
     };
     virtual ~BrowserSignInBackend() = default;
     // A top-level window (off-the-record WebEngine profile) that loads service.loginUrl() when shown.

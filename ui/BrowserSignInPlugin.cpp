@@ -20,7 +20,7 @@ void BrowserSignInPlugin::runJavaScript(QWidget *window, const QString &script)
 }
 
 QWidget *BrowserSignInPlugin::createEndpointWindow(const QString &slug, const QUrl &url,
-                                                  std::function<void(const QUrl &)> openExternally, QWidget *parent)
+                                                   std::function<void(const QUrl &)> openExternally, QWidget *parent)
 {
     return new EndpointBrowserWindow(slug, url, std::move(openExternally), parent);
 }

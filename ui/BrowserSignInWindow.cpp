@@ -168,8 +168,8 @@ void BrowserSignInWindow::onCertificateError(const QWebEngineCertificateError &e
     if (!m_done) {
         m_done = true;
         if (m_handlers.failed)
-            m_handlers.failed(tr("the certificate of %1 is not trusted: %2 (%3)")
-                                  .arg(e.url().host(), e.description(), why));
+            m_handlers.failed(
+                tr("the certificate of %1 is not trusted: %2 (%3)").arg(e.url().host(), e.description(), why));
     }
 }
 

@@ -107,8 +107,8 @@ EndpointBrowserWindow::EndpointBrowserWindow(const QString &slug, const QUrl &ur
         if (ok)
             statusBar()->clearMessage();
         else
-            statusBar()->showMessage(tr("%1 could not be loaded. Is the endpoint still forwarded?")
-                                         .arg(m_view->url().toString()));
+            statusBar()->showMessage(
+                tr("%1 could not be loaded. Is the endpoint still forwarded?").arg(m_view->url().toString()));
     });
     updateTitle();
     load(url);

@@ -290,9 +290,9 @@ void EndpointModel::setStats(const QList<forward::ForwardStats> &stats)
             const forward::ForwardStats *s = bySlug.value(r.info.slug);
             const forward::ForwardStats next = s ? *s : forward::ForwardStats{};
             const bool forwarded = s != nullptr;
-            if (forwarded == r.forwarded && next.port == r.stats.port && next.requests == r.stats.requests
-                && next.bytesIn == r.stats.bytesIn && next.bytesOut == r.stats.bytesOut
-                && next.openConnections == r.stats.openConnections && next.lastError == r.stats.lastError)
+            if (forwarded == r.forwarded && next.port == r.stats.port && next.requests == r.stats.requests &&
+                next.bytesIn == r.stats.bytesIn && next.bytesOut == r.stats.bytesOut &&
+                next.openConnections == r.stats.openConnections && next.lastError == r.stats.lastError)
                 continue;
             const bool flipped = forwarded != r.forwarded;
             forwardingFlipped = forwardingFlipped || flipped;
@@ -502,17 +502,28 @@ QVariant EndpointModel::headerData(int section, Qt::Orientation orientation, int
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case Name: return tr("Endpoint");
-    case Device: return tr("Device");
-    case Account: return tr("Account");
-    case Access: return tr("Access");
-    case Status: return tr("Status");
-    case LocalUrl: return tr("Local URL");
-    case Requests: return tr("Requests");
-    case Traffic: return tr("Traffic");
-    case Connections: return tr("Connections");
-    case LastError: return tr("Problem");
-    default: return {};
+    case Name:
+        return tr("Endpoint");
+    case Device:
+        return tr("Device");
+    case Account:
+        return tr("Account");
+    case Access:
+        return tr("Access");
+    case Status:
+        return tr("Status");
+    case LocalUrl:
+        return tr("Local URL");
+    case Requests:
+        return tr("Requests");
+    case Traffic:
+        return tr("Traffic");
+    case Connections:
+        return tr("Connections");
+    case LastError:
+        return tr("Problem");
+    default:
+        return {};
     }
 }
 

@@ -21,7 +21,19 @@ namespace heyo::ui {
 class EndpointModel : public QAbstractItemModel {
     Q_OBJECT
 public:
-    enum Column { Name, Device, Account, Access, Status, LocalUrl, Requests, Traffic, Connections, LastError, ColumnCount };
+    enum Column {
+        Name,
+        Device,
+        Account,
+        Access,
+        Status,
+        LocalUrl,
+        Requests,
+        Traffic,
+        Connections,
+        LastError,
+        ColumnCount
+    };
     enum Role {
         SlugRole = Qt::UserRole + 1, // endpoint rows only
         AccountIdRole,

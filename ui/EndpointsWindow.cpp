@@ -57,8 +57,8 @@ EndpointsWindow::EndpointsWindow(EndpointModel *model, QWidget *parent) : QMainW
     auto *settings = new QToolButton(central);
     settings->setText(tr("Settings…"));
     settings->setToolTip(tr("Settings"));
-    settings->setIcon(QIcon::fromTheme(QStringLiteral("configure"),
-                                       QIcon::fromTheme(QStringLiteral("preferences-system"))));
+    settings->setIcon(
+        QIcon::fromTheme(QStringLiteral("configure"), QIcon::fromTheme(QStringLiteral("preferences-system"))));
     settings->setToolButtonStyle(settings->icon().isNull() ? Qt::ToolButtonTextOnly : Qt::ToolButtonIconOnly);
     connect(settings, &QToolButton::clicked, this, &EndpointsWindow::settingsRequested);
     top->addWidget(settings);
@@ -67,8 +67,9 @@ EndpointsWindow::EndpointsWindow(EndpointModel *model, QWidget *parent) : QMainW
     // Banner: what needs attention (expired session, keychain, wrong account), with an action where one helps.
     m_banner = new QFrame(central);
     m_banner->setObjectName(QStringLiteral("banner"));
-    m_banner->setStyleSheet(QStringLiteral("#banner { background: #fdf3e1; border: 1px solid #e8c37a; border-radius: 4px; }"
-                                           "#banner QLabel { color: #5a3d00; }"));
+    m_banner->setStyleSheet(
+        QStringLiteral("#banner { background: #fdf3e1; border: 1px solid #e8c37a; border-radius: 4px; }"
+                       "#banner QLabel { color: #5a3d00; }"));
     auto *bl = new QHBoxLayout(m_banner);
     bl->setContentsMargins(10, 6, 6, 6);
     auto *bannerIcon = new QLabel(m_banner);
@@ -302,7 +303,8 @@ void EndpointsWindow::updateActions()
 void EndpointsWindow::updateSummary()
 {
     const int total = m_model->endpointCount();
-    QString text = tr("%n endpoint(s)", nullptr, total) + tr(" on ") + tr("%n device(s)", nullptr, m_model->deviceCount());
+    QString text =
+        tr("%n endpoint(s)", nullptr, total) + tr(" on ") + tr("%n device(s)", nullptr, m_model->deviceCount());
     if (const int fwd = m_model->forwardedCount())
         text += QStringLiteral(" · ") + tr("%n forwarded", nullptr, fwd);
     if (!m_filter->text().trimmed().isEmpty()) {

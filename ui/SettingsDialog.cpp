@@ -138,9 +138,9 @@ SettingsDialog::SettingsDialog(const AppSettings &current, forward::PortAssignme
     fl->addWidget(m_table);
     fl->addWidget(buildOriginsEditor(fwd));
     layout->addWidget(fwd);
-    layout->addStretch(1);             // a taller window adds room here, never a half row to the table
+    layout->addStretch(1); // a taller window adds room here, never a half row to the table
     if (m_origins)
-        m_origins->reload(); // `heyo forward --allow-origin` may have changed them meanwhile
+        m_origins->reload();           // `heyo forward --allow-origin` may have changed them meanwhile
     fillEndpoints(current, endpoints); // a snapshot: the list as it is when the dialog opens
     fitTableHeight();
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,

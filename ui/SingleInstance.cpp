@@ -36,7 +36,8 @@ bool SingleInstance::handOver(const QStringList &request, int timeoutMs, QString
     QLocalSocket socket;
     socket.connectToServer(m_name);
     if (socket.waitForConnected(timeoutMs)) {
-        const QByteArray line = QJsonDocument(QJsonArray::fromStringList(request)).toJson(QJsonDocument::Compact) + '\n';
+        const QByteArray line =
+            QJsonDocument(QJsonArray::fromStringList(request)).toJson(QJsonDocument::Compact) + '\n';
         socket.write(line);
         socket.flush();
         while (!socket.canReadLine() && socket.waitForReadyRead(kAnswerTimeoutMs)) {

@@ -17,8 +17,8 @@ void Translations::install()
     if (english->load(QStringLiteral(":/i18n/heyo_ui_en.qm")))
         QCoreApplication::installTranslator(english);
     auto *local = new QTranslator(QCoreApplication::instance());
-    if (QLocale().language() != QLocale::English
-        && local->load(QLocale(), QStringLiteral("heyo_ui"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+    if (QLocale().language() != QLocale::English &&
+        local->load(QLocale(), QStringLiteral("heyo_ui"), QStringLiteral("_"), QStringLiteral(":/i18n")))
         QCoreApplication::installTranslator(local);
 }
 

@@ -182,8 +182,7 @@ void TrayController::rebuildMenu()
     if (m_model && m_model->deviceCount() > 0) {
         for (int d = 0; d < m_model->rowCount(); ++d) {
             const QModelIndex dev = m_model->index(d, 0);
-            QMenu *devMenu = menu->addMenu(QIcon::fromTheme(QStringLiteral("computer")),
-                                           m_model->data(dev).toString());
+            QMenu *devMenu = menu->addMenu(QIcon::fromTheme(QStringLiteral("computer")), m_model->data(dev).toString());
             addEndpoints(devMenu, dev);
         }
         menu->addSeparator();

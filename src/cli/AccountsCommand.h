@@ -3,11 +3,9 @@
 
 #include "cli/Command.h"
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
-class AccountsCommand : public Command
-{
+class AccountsCommand : public Command {
 public:
     QString name() const override { return QStringLiteral("accounts"); }
     QString summary() const override

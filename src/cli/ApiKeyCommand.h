@@ -3,11 +3,9 @@
 
 #include "cli/Command.h"
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
-class ApiKeyCommand : public Command
-{
+class ApiKeyCommand : public Command {
 public:
     QString name() const override { return QStringLiteral("api-key"); }
     QString summary() const override

@@ -8,13 +8,11 @@
 #include <memory>
 #include <vector>
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
 class CliContext;
 
-class Cli
-{
+class Cli {
 public:
     Cli();
     ~Cli();

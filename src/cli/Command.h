@@ -5,13 +5,11 @@
 #include <QCommandLineParser>
 #include <QString>
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
 class CliContext;
 
-class Command
-{
+class Command {
 public:
     virtual ~Command() = default;
     virtual QString name() const = 0;

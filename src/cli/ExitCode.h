@@ -1,8 +1,7 @@
 // `heyo`'s exit codes, documented in `heyo --help`.
 #pragma once
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
 enum ExitCode : int {
     ExitOk = 0,

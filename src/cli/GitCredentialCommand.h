@@ -3,11 +3,9 @@
 
 #include "cli/Command.h"
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
-class GitCredentialCommand : public Command
-{
+class GitCredentialCommand : public Command {
 public:
     QString name() const override { return QStringLiteral("git-credential"); }
     QString summary() const override

@@ -3,11 +3,9 @@
 
 #include "cli/Command.h"
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
-class LoginCommand : public Command
-{
+class LoginCommand : public Command {
 public:
     QString name() const override { return QStringLiteral("login"); }
     QString summary() const override

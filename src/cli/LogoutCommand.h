@@ -3,11 +3,9 @@
 
 #include "cli/Command.h"
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
-class LogoutCommand : public Command
-{
+class LogoutCommand : public Command {
 public:
     QString name() const override { return QStringLiteral("logout"); }
     QString summary() const override

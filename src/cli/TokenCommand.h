@@ -3,11 +3,9 @@
 
 #include "cli/Command.h"
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
-class TokenCommand : public Command
-{
+class TokenCommand : public Command {
 public:
     QString name() const override { return QStringLiteral("token"); }
     QString summary() const override

@@ -3,11 +3,9 @@
 
 #include "cli/Command.h"
 
-namespace heyo::cli
-{
+namespace heyo::cli {
 
-class WhoamiCommand : public Command
-{
+class WhoamiCommand : public Command {
 public:
     QString name() const override { return QStringLiteral("whoami"); }
     QString summary() const override { return QStringLiteral("Show the signed-in account, checked with the service"); }

@@ -23,9 +23,9 @@ const QRegularExpression &apiKeyPattern()
 // Authorization schemes and key=value / "key":"value" credentials whose value is not necessarily recognisable.
 const QRegularExpression &credentialPattern()
 {
-    static const QRegularExpression re(
-        QStringLiteral("(?i)(\\b(?:Bearer|Basic)\\s+|\\b(?:password|passwd|token|api_key|__heyo_token)\"?\\s*[=:]\\s*\"?)"
-                       "([^\\s\"&;,]+)"));
+    static const QRegularExpression re(QStringLiteral(
+        "(?i)(\\b(?:Bearer|Basic)\\s+|\\b(?:password|passwd|token|api_key|__heyo_token)\"?\\s*[=:]\\s*\"?)"
+        "([^\\s\"&;,]+)"));
     return re;
 }
 

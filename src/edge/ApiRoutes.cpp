@@ -73,7 +73,8 @@ bool refuseCrossSite(const net::ExchangePtr &ex)
     const std::string *host = h.find("Host");
     const std::string *site = h.find("Sec-Fetch-Site");
     const bool foreignOrigin = origin && !(host && net::equalsIgnoreCase(*origin, "https://" + *host));
-    const bool foreignSite = site && !net::equalsIgnoreCase(*site, "same-origin") && !net::equalsIgnoreCase(*site, "none");
+    const bool foreignSite =
+        site && !net::equalsIgnoreCase(*site, "same-origin") && !net::equalsIgnoreCase(*site, "none");
     if (!foreignOrigin && !foreignSite)
         return false;
     reply::error(ex, 403, "cross_site_request", "the API does not take state-changing requests from other sites");
@@ -149,8 +150,7 @@ bool ApiRoutes::handle(const net::ExchangePtr &ex)
     else if (isKeys && method == "POST") {
         if (!refuseNonJson(ex))
             createApiKey(ex, *claims);
-    }
-    else if (isKeys)
+    } else if (isKeys)
         listApiKeys(ex, *claims);
     else
         revokeApiKey(ex, *claims, std::string(path.substr(kApiKeysPath.size())));
@@ -356,8 +356,8 @@ void ApiRoutes::endpoints(const net::ExchangePtr &ex, const TokenClaims &claims)
             {"private", e.isPrivate},
             {"http2", e.http2},
             {"status", QString::fromStdString(e.status)},
-            {"device", QJsonObject{{"id", QString::fromStdString(e.device.id)},
-                                   {"name", QString::fromStdString(e.device.name)}}},
+            {"device",
+             QJsonObject{{"id", QString::fromStdString(e.device.id)}, {"name", QString::fromStdString(e.device.name)}}},
             {"sandbox", QString::fromStdString(e.sandbox)},
             {"created_at", reply::isoTime(e.createdAt)},
         });

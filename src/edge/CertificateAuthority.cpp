@@ -24,11 +24,9 @@
 
 Q_LOGGING_CATEGORY(lcEdgeTls, "heyo.edge.tls")
 
-namespace heyo::edge
-{
+namespace heyo::edge {
 
-namespace
-{
+namespace {
 
 constexpr long kDay = 24 * 60 * 60;
 constexpr long kCaLifetime = 3650 * kDay;
@@ -311,8 +309,7 @@ bool serverCertGood(X509 *server, X509 *ca, const std::string &domain, std::stri
 }
 
 // Serialises concurrent starts on the same data directory (two `serve`s, or tests) while files are replaced.
-class DirLock
-{
+class DirLock {
 public:
     explicit DirLock(const std::string &path)
     {

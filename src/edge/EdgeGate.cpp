@@ -115,8 +115,8 @@ void EdgeGate::challenge(const net::ExchangePtr &ex, const std::string &message,
         const std::string *host = req.headers.find("Host");
         std::string here = "https://" + (host ? *host : std::string()) + req.target;
         net::Headers h;
-        h.set("Location", m_config.loginUrl() + "?next=" + QUrl::toPercentEncoding(QString::fromStdString(here))
-                                                               .toStdString());
+        h.set("Location",
+              m_config.loginUrl() + "?next=" + QUrl::toPercentEncoding(QString::fromStdString(here)).toStdString());
         return reply::text(ex, 302, "sign in first: " + m_config.loginUrl(), std::move(h));
     }
     net::Headers h;

@@ -77,7 +77,8 @@ std::unique_ptr<EdgeServer> EdgeServer::start(EdgeServerOptions options, std::st
     if (!p.serverTls)
         return nullptr;
 
-    p.verifier = std::make_unique<TokenVerifier>(*p.tokens, *p.store, std::chrono::seconds(p.config.apiKeyCacheSeconds));
+    p.verifier =
+        std::make_unique<TokenVerifier>(*p.tokens, *p.store, std::chrono::seconds(p.config.apiKeyCacheSeconds));
     p.workers = std::make_unique<WorkerPool>(2);
     p.api = std::make_unique<ApiRoutes>(p.config, *p.store, *p.tokens, *p.verifier, *p.workers);
     p.login = std::make_unique<LoginPage>(p.config, *p.api);

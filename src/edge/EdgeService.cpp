@@ -50,9 +50,9 @@ void EdgeService::handle(const net::ExchangePtr &ex)
 
 void EdgeService::serviceHome(const net::ExchangePtr &ex)
 {
-    reply::text(ex, 200, "heyo-edge: the API is at " + m_config.apiUrl() + "/api/, sign in at " +
-                             m_config.loginUrl() + ", endpoints are https://<slug>." + m_config.domain +
-                             m_config.portSuffix());
+    reply::text(ex, 200,
+                "heyo-edge: the API is at " + m_config.apiUrl() + "/api/, sign in at " + m_config.loginUrl() +
+                    ", endpoints are https://<slug>." + m_config.domain + m_config.portSuffix());
 }
 
 } // namespace heyo::edge

@@ -121,8 +121,9 @@ void LoginPage::signedIn(const net::ExchangePtr &ex, const std::string &token, c
                          const std::string &email)
 {
     std::string host = hostOf(ex);
-    std::string cookie = std::string(kTokenCookie) + "=" + token + "; Path=/; Max-Age=" +
-                         std::to_string(m_config.tokenLifetimeSeconds) + "; HttpOnly; Secure; SameSite=Lax";
+    std::string cookie = std::string(kTokenCookie) + "=" + token +
+                         "; Path=/; Max-Age=" + std::to_string(m_config.tokenLifetimeSeconds) +
+                         "; HttpOnly; Secure; SameSite=Lax";
     // A Domain attribute browsers would reject (the page served on another host) is left out: host-only instead.
     if (host == m_config.domain || QString::fromStdString(host).endsWith(QString::fromStdString("." + m_config.domain)))
         cookie += "; Domain=" + m_config.domain;

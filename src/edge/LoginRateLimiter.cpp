@@ -1,8 +1,7 @@
 // Sliding-window count of failed sign-ins per key (client address, account email).
 #include "edge/LoginRateLimiter.h"
 
-namespace heyo::edge
-{
+namespace heyo::edge {
 
 LoginRateLimiter::LoginRateLimiter(int maxFailures, std::chrono::seconds window)
     : m_maxFailures(maxFailures < 1 ? 1 : maxFailures), m_window(window)

@@ -10,11 +10,9 @@
 #include <mutex>
 #include <string>
 
-namespace heyo::edge
-{
+namespace heyo::edge {
 
-class LoginRateLimiter
-{
+class LoginRateLimiter {
 public:
     LoginRateLimiter(int maxFailures = 5, std::chrono::seconds window = std::chrono::seconds(60));
     // Seconds to wait before another attempt for this key (rounded up, so waiting that long always suffices);

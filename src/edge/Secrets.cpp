@@ -9,11 +9,9 @@
 #include <memory>
 #include <stdexcept>
 
-namespace heyo::edge
-{
+namespace heyo::edge {
 
-namespace
-{
+namespace {
 
 constexpr std::string_view kApiKeyPrefix = "heyo_";
 constexpr size_t kApiKeyHexLength = 64;

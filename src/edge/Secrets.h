@@ -11,7 +11,7 @@ namespace heyo::edge {
 // refuse such a secret. Throws only when the CSPRNG or libxcrypt fails.
 std::string bcryptHash(std::string_view secret, int cost = 10);
 bool bcryptVerify(std::string_view secret, const std::string &hash); // constant-time compare of the result
-std::string newApiKey();                                              // "heyo_" + 64 lowercase hex (256 bits)
+std::string newApiKey();                                             // "heyo_" + 64 lowercase hex (256 bits)
 bool isWellFormedApiKey(std::string_view key);
 std::string apiKeyPrefix(std::string_view key); // first 12 characters
 std::string randomHex(size_t bytes);            // CSPRNG

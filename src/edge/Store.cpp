@@ -21,11 +21,9 @@
 
 Q_LOGGING_CATEGORY(lcEdgeStore, "heyo.edge.store")
 
-namespace heyo::edge
-{
+namespace heyo::edge {
 
-namespace
-{
+namespace {
 
 constexpr int kSchemaVersion = 2;
 constexpr int kBusyTimeoutMs = 5000;
@@ -86,8 +84,7 @@ int64_t nowSeconds()
 }
 
 // A prepared statement that finalises itself; binds are 1-based like SQLite's.
-class Stmt
-{
+class Stmt {
 public:
     Stmt(sqlite3 *db, const char *sql)
     {
@@ -151,8 +148,7 @@ bool exec(sqlite3 *db, const char *sql, std::string *error = nullptr)
 
 // BEGIN IMMEDIATE takes the write lock up front (waiting up to the busy timeout), so a read-then-write transaction
 // can never fail half-way with SQLITE_BUSY because another process wrote in between.
-class WriteTransaction
-{
+class WriteTransaction {
 public:
     explicit WriteTransaction(sqlite3 *db) : m_db(db) { m_active = exec(m_db, "BEGIN IMMEDIATE"); }
     ~WriteTransaction()

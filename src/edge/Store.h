@@ -77,10 +77,10 @@ public:
     std::optional<ApiKeyRecord> addApiKey(const std::string &accountId, const std::string &label,
                                           const std::string &prefix, const std::string &hash);
     std::vector<ApiKeyRecord> apiKeysForAccount(const std::string &accountId); // revoked ones excluded
-    std::vector<ApiKeyRecord> apiKeysByPrefix(const std::string &prefix);    // revoked ones excluded
-    std::optional<ApiKeyRecord> apiKeyById(const std::string &id);           // revoked ones included
+    std::vector<ApiKeyRecord> apiKeysByPrefix(const std::string &prefix);      // revoked ones excluded
+    std::optional<ApiKeyRecord> apiKeyById(const std::string &id);             // revoked ones included
     bool revokeApiKey(const std::string &accountId, const std::string &keyId); // false: no such live key
-    int revokeApiKeysByPrefix(const std::string &prefix);                       // how many were revoked
+    int revokeApiKeysByPrefix(const std::string &prefix);                      // how many were revoked
     void touchApiKey(const std::string &keyId, int64_t when);
 
 private:

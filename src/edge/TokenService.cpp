@@ -21,11 +21,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace heyo::edge
-{
+namespace heyo::edge {
 
-namespace
-{
+namespace {
 
 constexpr size_t kMaxTokenLength = 8192;              // far above a real token; bounds the work an attacker can cause
 constexpr int64_t kMaxJsonInteger = 9007199254740991; // 2^53 - 1: beyond it a JSON number is not exact
@@ -207,8 +205,7 @@ std::unique_ptr<TokenService> TokenService::open(const std::string &keyFile, con
             return fail(err);
     }
     // A signing key others can read lets them mint tokens: tighten a key file that was copied in with a loose mode.
-    struct stat st {
-    };
+    struct stat st {};
     if (::stat(keyFile.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
         ::chmod(keyFile.c_str(), 0600);
     PkeyPtr key = readKeyFile(keyFile, &err);

@@ -23,7 +23,8 @@ struct TokenClaims {
 class TokenService {
 public:
     // Loads the signing key from `keyFile` (PEM, PKCS#8), creating it (mode 0600) if absent.
-    static std::unique_ptr<TokenService> open(const std::string &keyFile, const std::string &issuer, std::string *error);
+    static std::unique_ptr<TokenService> open(const std::string &keyFile, const std::string &issuer,
+                                              std::string *error);
     ~TokenService();
 
     // Fills iat/exp/iss/jti; `lifetimeSeconds` defaults to one hour.

@@ -23,7 +23,7 @@ public:
     std::optional<TokenClaims> verify(const std::string &token, std::string *reason);
 
     static constexpr size_t MaxRemembered = 10000; // distinct live tokens kept; the whole set is dropped beyond
-    size_t rememberedCount();                        // how many verified tokens are remembered now
+    size_t rememberedCount();                      // how many verified tokens are remembered now
 
 private:
     bool apiKeyLive(const std::string &keyId);

@@ -42,7 +42,10 @@ Engine::Engine(int threads) : d(std::make_unique<Impl>())
     d->threads = std::max(1, threads);
 }
 
-Engine::~Engine() { stop(std::chrono::milliseconds(0)); }
+Engine::~Engine()
+{
+    stop(std::chrono::milliseconds(0));
+}
 
 void Engine::start()
 {
@@ -71,8 +74,8 @@ ListenResult Engine::listen(ListenerConfig config, Handler handler, ListenerId *
     std::string host = config.address;
     if (host.size() > 2 && host.front() == '[' && host.back() == ']')
         host = host.substr(1, host.size() - 2);
-    const std::string where = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
-                              std::to_string(config.port);
+    const std::string where =
+        (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(config.port);
     sockaddr_storage ss{};
     socklen_t len = 0;
     auto *v4 = reinterpret_cast<sockaddr_in *>(&ss);

@@ -9,7 +9,7 @@ namespace heyo::net {
 namespace {
 constexpr auto SweepInterval = std::chrono::milliseconds(50);
 constexpr int FlushEvery = 8; // readiness events handled between flushes
-int wakeTag; // address used as the eventfd's tag
+int wakeTag;                  // address used as the eventfd's tag
 } // namespace
 
 EventLoop::EventLoop()

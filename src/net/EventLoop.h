@@ -21,8 +21,8 @@ public:
     EventLoop(const EventLoop &) = delete;
     EventLoop &operator=(const EventLoop &) = delete;
 
-    void run(); // until quit()
-    void quit(); // thread-safe
+    void run();                          // until quit()
+    void quit();                         // thread-safe
     void post(std::function<void()> fn); // thread-safe
     // True only on the thread inside run(): a loop whose thread has not started yet belongs to nobody (not to the
     // thread that built it, or closeListener() from that thread would not wait).
@@ -31,9 +31,9 @@ public:
     Poller &poller() { return m_poller; }
     Clock::time_point now() const { return m_now; }
 
-    void track(IoHandler *h);             // takes ownership; deleted via destroy()
-    void destroy(IoHandler *h);           // marks dead, deletes at the end of the turn
-    void queueFlush(IoHandler *h);        // h->flush() after a few more events, at the latest at the end of this turn
+    void track(IoHandler *h);      // takes ownership; deleted via destroy()
+    void destroy(IoHandler *h);    // marks dead, deletes at the end of the turn
+    void queueFlush(IoHandler *h); // h->flush() after a few more events, at the latest at the end of this turn
     void runAfter(std::chrono::milliseconds delay, std::function<void()> fn); // rare timers only
     size_t handlerCount() const { return m_handlers.size(); }
     template <typename F> void forEachHandler(F f)

@@ -19,7 +19,7 @@ public:
         virtual void respond(int status, Headers headers, std::string body) = 0;
         virtual void readBody(size_t limit, std::function<void(std::string)> done) = 0;
         virtual void noteError(const std::string &line) = 0; // the listener's error, dated by this request
-        virtual ProxyDownstream &downstream() = 0; // where a streamed response goes, as a proxied one does
+        virtual ProxyDownstream &downstream() = 0;           // where a streamed response goes, as a proxied one does
 
     protected:
         ~Carrier() = default;

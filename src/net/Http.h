@@ -32,7 +32,7 @@ public:
     bool has(std::string_view name) const { return find(name) != nullptr; }
     void add(std::string name, std::string value);
     void set(std::string_view name, std::string value); // replaces every occurrence (or adds)
-    size_t remove(std::string_view name);                // returns how many were removed
+    size_t remove(std::string_view name);               // returns how many were removed
     const std::vector<Header> &list() const { return m_list; }
     std::vector<Header> &list() { return m_list; }
     bool empty() const { return m_list.empty(); }
@@ -51,12 +51,12 @@ struct RequestHead {
     int httpMinor = 1;  // HTTP/1.<minor>
     int httpMajor = 1;  // 2: the request came as an HTTP/2 stream (httpMinor is then 0); handlers need not care
     Headers headers;
-    bool upgrade = false;                       // Connection: upgrade + Upgrade: <proto> (not h2c)
-    std::optional<uint64_t> contentLength;      // body framed by Content-Length
-    bool chunked = false;                       // body framed by chunked transfer coding
-    bool expectContinue = false;                // Expect: 100-continue (removed from headers; engine answers it)
+    bool upgrade = false;                  // Connection: upgrade + Upgrade: <proto> (not h2c)
+    std::optional<uint64_t> contentLength; // body framed by Content-Length
+    bool chunked = false;                  // body framed by chunked transfer coding
+    bool expectContinue = false;           // Expect: 100-continue (removed from headers; engine answers it)
     bool teTrailers = false; // the client sent "TE: trailers" (removed with TE): an HTTP/2 upstream hop gets it again
-    std::string_view path() const;              // target without the query
+    std::string_view path() const; // target without the query
     bool hasBody() const { return chunked || (contentLength && *contentLength > 0); }
 };
 
@@ -161,19 +161,19 @@ struct AccessRecord {
 };
 
 struct ListenerConfig {
-    std::string address = "127.0.0.1"; // also "::1"; "0.0.0.0" only when the caller really means it
-    uint16_t port = 0;                 // 0 → ephemeral; see ListenResult::port
-    SSL_CTX *tls = nullptr;            // nullptr → plain HTTP; otherwise a server context
-    bool lookupPeerUid = false;        // fill PeerInfo::uid (costs one netlink query per connection)
+    std::string address = "127.0.0.1";                  // also "::1"; "0.0.0.0" only when the caller really means it
+    uint16_t port = 0;                                  // 0 → ephemeral; see ListenResult::port
+    SSL_CTX *tls = nullptr;                             // nullptr → plain HTTP; otherwise a server context
+    bool lookupPeerUid = false;                         // fill PeerInfo::uid (costs one netlink query per connection)
     std::function<bool(const PeerInfo &)> acceptFilter; // false → connection closed before any byte is read
     // HTTP/2 next to HTTP/1.1 on the same listener: in plain text by prior knowledge (the client's connection
     // preface), over TLS when ALPN selects "h2". Off: the preface gets a GOAWAY (HTTP_1_1_REQUIRED) that says so.
     bool http2 = false;
-    uint32_t maxConcurrentStreams = 100; // HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS
-    size_t maxHeaderBytes = 64 * 1024;                  // → 431
-    size_t maxUriBytes = 8 * 1024;                      // → 414
-    std::chrono::milliseconds headerTimeout{30000};     // head not complete in time → 408
-    std::chrono::milliseconds idleTimeout{75000};       // keep-alive connection without a request → closed
+    uint32_t maxConcurrentStreams = 100;                 // HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS
+    size_t maxHeaderBytes = 64 * 1024;                   // → 431
+    size_t maxUriBytes = 8 * 1024;                       // → 414
+    std::chrono::milliseconds headerTimeout{30000};      // head not complete in time → 408
+    std::chrono::milliseconds idleTimeout{75000};        // keep-alive connection without a request → closed
     std::function<void(const AccessRecord &)> accessLog; // called once per completed request (any thread)
 };
 

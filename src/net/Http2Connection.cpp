@@ -372,8 +372,8 @@ void Http2Connection::flush()
         readInput();
         return;
     }
-    const bool done = m_terminated || !nghttp2_session_want_read(m_session) ||
-                      ((m_shutdown || m_eof) && m_streams.empty());
+    const bool done =
+        m_terminated || !nghttp2_session_want_read(m_session) || ((m_shutdown || m_eof) && m_streams.empty());
     if (done)
         startLingering();
 }

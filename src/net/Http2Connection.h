@@ -26,8 +26,8 @@ public:
     // Limits nghttp2 does not apply by itself (its own defaults stay on as a backstop).
     static constexpr uint32_t InitialStreamWindow = 256 * 1024; // per stream: what one request may send unread
     static constexpr uint32_t ConnectionWindow = 16 * 1024 * 1024;
-    static constexpr int MaxContinuations = 16;  // CONTINUATION frames in one header block (CVE-2024-27316 class)
-    static constexpr double ResetBurst = 100;    // client RST_STREAMs before the rate applies (CVE-2023-44487)
+    static constexpr int MaxContinuations = 16; // CONTINUATION frames in one header block (CVE-2024-27316 class)
+    static constexpr double ResetBurst = 100;   // client RST_STREAMs before the rate applies (CVE-2023-44487)
     static constexpr double ResetsPerSecond = 33;
 
     // `refuse`: the listener does not serve HTTP/2; the client is told so in a GOAWAY and the connection closed.
@@ -54,7 +54,7 @@ public:
     const std::shared_ptr<const PeerInfo> &peer() const { return m_peer; }
     nghttp2_session *session() { return m_session; }
     bool shuttingDown() const { return m_shutdown || m_state->closing; }
-    void wantFlush();                        // something was submitted: write it at the end of this turn
+    void wantFlush();                      // something was submitted: write it at the end of this turn
     void noteDrained(Http2Stream *stream); // its response buffer fell below the low mark while sending
 
 private:
@@ -87,8 +87,8 @@ private:
     Buffer m_out;
     nghttp2_session *m_session = nullptr;
     std::unordered_map<int32_t, std::unique_ptr<Http2Stream>> m_streams;
-    std::vector<int32_t> m_touched;                      // streams with news to act on once the input is parsed
-    std::vector<std::unique_ptr<Http2Stream>> m_closed;  // freed when no callback can be on the stack
+    std::vector<int32_t> m_touched;                     // streams with news to act on once the input is parsed
+    std::vector<std::unique_ptr<Http2Stream>> m_closed; // freed when no callback can be on the stack
     std::vector<int32_t> m_drained;
     double m_resetTokens = ResetBurst;
     Clock::time_point m_resetRefill;
@@ -96,8 +96,8 @@ private:
     bool m_closedFlag = false;
     bool m_readable = true;
     bool m_hup = false;
-    bool m_eof = false;          // the client closed its side: finish the streams, then close
-    bool m_inputPaused = false;  // our output is above OutputCap: read again once it drains
+    bool m_eof = false;         // the client closed its side: finish the streams, then close
+    bool m_inputPaused = false; // our output is above OutputCap: read again once it drains
     bool m_lingering = false;
     bool m_terminated = false; // a GOAWAY for an error is queued: read nothing more, serve nothing new
     bool m_shutdown = false;

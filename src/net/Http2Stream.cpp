@@ -217,8 +217,8 @@ void Http2Stream::dispatch()
     ListenerState &state = m_conn.listener();
     state.requests.fetch_add(1, std::memory_order_relaxed);
     m_conn.worker().activeExchanges.fetch_add(1, std::memory_order_relaxed);
-    m_exchange = std::make_shared<ExchangeImpl>(this, &m_proxy, m_conn.loop(), std::move(m_head), m_conn.peer(),
-                                                m_start);
+    m_exchange =
+        std::make_shared<ExchangeImpl>(this, &m_proxy, m_conn.loop(), std::move(m_head), m_conn.peer(), m_start);
     if (m_conn.shuttingDown()) {
         m_exchange->markAnswered();
         Headers h;

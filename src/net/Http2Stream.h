@@ -26,11 +26,11 @@ public:
 
     // From the connection, while nghttp2 parses (nothing here calls back into the handler or the upstream).
     void addHeader(std::string_view name, std::string_view value);
-    void headersEnded(bool endStream);    // the request head is complete
+    void headersEnded(bool endStream); // the request head is complete
     void trailersStarted() { m_inTrailers = true; }
     void bodyChunk(const uint8_t *data, size_t len);
-    void requestEnded();                  // END_STREAM from the client
-    void responseSent();                  // our END_STREAM went out
+    void requestEnded(); // END_STREAM from the client
+    void responseSent(); // our END_STREAM went out
     bool headerBlockOpen() const { return m_headerBlockOpen; }
 
     // From the connection once the input is parsed: dispatch the head, move body to whoever takes it.
@@ -86,15 +86,15 @@ private:
     bool m_headerBlockOpen = true;
     bool m_headTooLarge = false;
     bool m_hostConflict = false; // a Host header that is not the :authority
-    bool m_headReady = false;   // to be dispatched
+    bool m_headReady = false;    // to be dispatched
     bool m_inTrailers = false;
 
     Clock::time_point m_start;
     std::shared_ptr<ExchangeImpl> m_exchange;
     BodyMode m_bodyMode = BodyMode::Hold;
-    Buffer m_in;                 // request body received and not yet passed on
-    size_t m_unconsumed = 0;     // passed on, not yet returned to the client's window
-    bool m_reqEnded = false;     // END_STREAM received
+    Buffer m_in;                  // request body received and not yet passed on
+    size_t m_unconsumed = 0;      // passed on, not yet returned to the client's window
+    bool m_reqEnded = false;      // END_STREAM received
     bool m_bodyDelivered = false; // and all of the body reached whoever took it
     size_t m_collectLimit = 0;
     std::string m_collected;
@@ -103,13 +103,13 @@ private:
     uint64_t m_discarded = 0;
     uint64_t m_bytesOut = 0;
 
-    Buffer m_respOut;           // response body waiting for nghttp2 (and the client's window)
+    Buffer m_respOut; // response body waiting for nghttp2 (and the client's window)
     Headers m_trailers;
     int m_status = 0;
     bool m_respStarted = false;
-    bool m_respEnded = false;   // all of the body is in m_respOut
+    bool m_respEnded = false;    // all of the body is in m_respOut
     bool m_respDeferred = false; // the data provider returned DEFERRED: resume on new bytes
-    bool m_respSent = false;    // our END_STREAM went out
+    bool m_respSent = false;     // our END_STREAM went out
     bool m_closed = false;
 
     std::shared_ptr<int> m_alive = std::make_shared<int>(0);

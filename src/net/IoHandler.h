@@ -18,8 +18,8 @@ public:
     IoHandler &operator=(const IoHandler &) = delete;
 
     virtual void onIo(uint32_t events) = 0;
-    virtual void onDeadline() {}     // the deadline passed (checked by the loop's sweep)
-    virtual void flush() {}          // write what was queued during this loop turn
+    virtual void onDeadline() {} // the deadline passed (checked by the loop's sweep)
+    virtual void flush() {}      // write what was queued during this loop turn
 
     EventLoop *loop() const { return m_loop; }
     bool dead() const { return m_dead; }

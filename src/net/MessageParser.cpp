@@ -107,10 +107,10 @@ int MessageParser::scanHead(const char *p, size_t n, size_t *used)
             // over the limit, takes the checks below.
             // (A response's status code is checked byte by byte: three digits.)
             const bool statusCode = !request && st.scan == Scan::FirstLine && st.spaces == 1;
-            const uint8_t run = st.scan == Scan::Value                     ? Plain
-                                : st.scan == Scan::Name                    ? Tchar
+            const uint8_t run = st.scan == Scan::Value                      ? Plain
+                                : st.scan == Scan::Name                     ? Tchar
                                 : st.scan == Scan::FirstLine && !statusCode ? Word
-                                                                           : 0;
+                                                                            : 0;
             if (run) {
                 size_t j = i;
                 const size_t stop = std::min(n, i + (m_maxHeader - std::min(m_maxHeader, st.headBytes)));
@@ -357,8 +357,7 @@ int MessageParser::headersComplete()
     // say. llhttp would read a chunked body after a 204, and the bytes of the upstream's next response would pass
     // to the client as this one's body.
     const int st = m_response.status;
-    const bool headOnly = m_kind == Kind::Response && st != 101 &&
-                          (st < 200 || st == 204 || st == 304 || m_noBody);
+    const bool headOnly = m_kind == Kind::Response && st != 101 && (st < 200 || st == 204 || st == 304 || m_noBody);
     if (headOnly)
         m_parser.flags |= F_SKIPBODY; // even if the listener pauses here
     int r = m_listener->onHead();
@@ -522,7 +521,8 @@ int MessageParser::cbChunkExtensionNameComplete(llhttp_t *p)
     MessageParser *s = self(p);
     const std::string name = std::move(s->m_chunkExtension);
     s->m_chunkExtension.clear();
-    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return isTchar(static_cast<unsigned char>(c)); }))
+    if (name.empty() ||
+        !std::all_of(name.begin(), name.end(), [](char c) { return isTchar(static_cast<unsigned char>(c)); }))
         return s->fail(s->m_kind == Kind::Request ? 400 : 502, "invalid chunk extension name"), -1;
     return 0;
 }
@@ -539,8 +539,9 @@ int MessageParser::cbChunkExtensionValueComplete(llhttp_t *p)
     };
     const bool token =
         !v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return isTchar(static_cast<unsigned char>(c)); });
-    const bool quoted = v.size() >= 2 && v.front() == '"' && v.back() == '"' &&
-                        std::all_of(v.begin() + 1, v.end() - 1, [&](char c) { return isQdtext(static_cast<unsigned char>(c)); });
+    const bool quoted =
+        v.size() >= 2 && v.front() == '"' && v.back() == '"' &&
+        std::all_of(v.begin() + 1, v.end() - 1, [&](char c) { return isQdtext(static_cast<unsigned char>(c)); });
     if (!token && !quoted)
         return s->fail(s->m_kind == Kind::Request ? 400 : 502, "invalid chunk extension value"), -1;
     return 0;

@@ -103,7 +103,7 @@ private:
     bool m_inHead = true;
     bool m_started = false;
     bool m_inTrailers = false;
-    bool m_scanTrailers = false; // between the last chunk and the end of the trailer section
+    bool m_scanTrailers = false;                        // between the last chunk and the end of the trailer section
     static constexpr size_t kMaxChunkExtensions = 4096; // bytes of names and values on one chunk-size line
     size_t m_chunkExtensionLine = 0;
     std::string m_chunkExtension; // the name or value being read, to be checked

@@ -44,7 +44,10 @@ int Poller::wait(int timeoutMs)
     return n < 0 ? 0 : n;
 }
 
-void *Poller::tagAt(int i) const { return m_events[i].data.ptr; }
+void *Poller::tagAt(int i) const
+{
+    return m_events[i].data.ptr;
+}
 
 uint32_t Poller::eventsAt(int i) const
 {

@@ -45,7 +45,10 @@ bool literal(const std::string &host, uint16_t port, Resolver::Addresses *out)
 
 Resolver::Resolver() : m_thread([this] { run(); }) {}
 
-Resolver::~Resolver() { stop(); }
+Resolver::~Resolver()
+{
+    stop();
+}
 
 void Resolver::stop()
 {

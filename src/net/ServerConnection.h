@@ -12,8 +12,8 @@ public:
     using IoHandler::IoHandler;
 
     virtual ListenerId listenerId() const = 0;
-    virtual bool idle() const = 0;      // no request in progress: closing it loses nothing
-    virtual void beginShutdown() = 0;   // finish what is in progress, take nothing new
+    virtual bool idle() const = 0;    // no request in progress: closing it loses nothing
+    virtual void beginShutdown() = 0; // finish what is in progress, take nothing new
     virtual void close() = 0;
 };
 

@@ -10,7 +10,10 @@ namespace heyo::net {
 
 Worker::Worker(int index, Resolver *resolver) : m_index(index), m_resolver(resolver) {}
 
-Worker::~Worker() { quitAndJoin(); }
+Worker::~Worker()
+{
+    quitAndJoin();
+}
 
 void Worker::start()
 {

@@ -48,7 +48,8 @@ public:
         bodyBytes = 0;
         if (heads == 1 && kind == MessageParser::Kind::Response)
             firstStatus = parser->response().status;
-        const Headers &h = kind == MessageParser::Kind::Request ? parser->request().headers : parser->response().headers;
+        const Headers &h =
+            kind == MessageParser::Kind::Request ? parser->request().headers : parser->response().headers;
         for (const char *hop : {"connection", "transfer-encoding", "keep-alive", "te", "trailer", "proxy-connection"})
             FUZZ_CHECK(!h.has(hop));
         for (const Header &hd : h.list()) {

@@ -1,9 +1,9 @@
 // curl as a test client.
 #include "Curl.h"
 
+#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
-#include <QFile>
 
 QByteArray CurlResult::header(const QByteArray &name) const
 {

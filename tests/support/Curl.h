@@ -8,8 +8,8 @@
 #include <QStringList>
 
 struct CurlResult {
-    int exitCode = -1;   // curl's own exit code (0 = transfer done, whatever the HTTP status)
-    int status = 0;      // HTTP status of the last response
+    int exitCode = -1;                            // curl's own exit code (0 = transfer done, whatever the HTTP status)
+    int status = 0;                               // HTTP status of the last response
     QList<QPair<QByteArray, QByteArray>> headers; // of the last response, in order
     QByteArray body;
     QByteArray stderrText;

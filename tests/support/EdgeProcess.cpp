@@ -4,8 +4,7 @@
 #include <QDeadlineTimer>
 #include <QRegularExpression>
 
-namespace heyo::test
-{
+namespace heyo::test {
 
 EdgeProcess::EdgeProcess(const QStringList &extraArgs, bool demo)
     : m_mode(demo ? QStringLiteral("demo") : QStringLiteral("serve")), m_extraArgs(extraArgs)
@@ -118,8 +117,7 @@ EdgeProcess::Run EdgeProcess::admin(const QStringList &args, const QByteArray &i
             p.readAllStandardError()};
 }
 
-namespace
-{
+namespace {
 bool report(const EdgeProcess::Run &r, QString *error)
 {
     if (r.exitCode == 0)

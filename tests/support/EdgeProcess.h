@@ -12,11 +12,9 @@
 
 #include <memory>
 
-namespace heyo::test
-{
+namespace heyo::test {
 
-class EdgeProcess
-{
+class EdgeProcess {
 public:
     struct Run {
         int exitCode = -1;

@@ -1,8 +1,7 @@
 // Whether this test runs in the sanitizer lane (HEYO_SANITIZE), and memory ceilings widened for that lane only.
 #pragma once
 
-namespace heyo::test
-{
+namespace heyo::test {
 
 // True in a build with HEYO_SANITIZE (tests/CMakeLists.txt defines HEYO_SANITIZED for the tests): our code, and the
 // programs a test starts, run under AddressSanitizer and UBSan.

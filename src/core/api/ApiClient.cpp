@@ -117,11 +117,13 @@ void ApiClient::send(const QByteArray &verb, const QString &path, const QByteArr
             const bool tls = !sslErrors->isEmpty() || reply->error() == QNetworkReply::SslHandshakeFailedError;
             err.kind = tls ? ApiError::Tls : ApiError::Network;
             if (tls)
-                err.message = QStringLiteral("TLS connection to %1 not trusted: %2 (is --ca-file set to the service's CA?)")
-                                  .arg(url.authority(),
-                                       sslErrors->isEmpty() ? reply->errorString() : sslErrors->join(QStringLiteral("; ")));
+                err.message =
+                    QStringLiteral("TLS connection to %1 not trusted: %2 (is --ca-file set to the service's CA?)")
+                        .arg(url.authority(),
+                             sslErrors->isEmpty() ? reply->errorString() : sslErrors->join(QStringLiteral("; ")));
             else
-                err.message = QStringLiteral("cannot reach the service at %1: %2").arg(url.authority(), reply->errorString());
+                err.message =
+                    QStringLiteral("cannot reach the service at %1: %2").arg(url.authority(), reply->errorString());
         } else if (status >= 400) {
             const QJsonObject e = obj.value(QLatin1String("error")).toObject();
             err.kind = ApiError::Http;
@@ -246,8 +248,8 @@ void ApiClient::listApiKeys(const QByteArray &token, Callback<QList<ApiKeyInfo>>
 
 void ApiClient::revokeApiKey(const QByteArray &token, const QString &id, Callback<bool> done)
 {
-    send("DELETE", QStringLiteral("/api/api-keys/%1").arg(id), token, {},
-         {}, [done](const ApiError &e, int, const QJsonObject &, QNetworkReply *) {
+    send("DELETE", QStringLiteral("/api/api-keys/%1").arg(id), token, {}, {},
+         [done](const ApiError &e, int, const QJsonObject &, QNetworkReply *) {
              ApiResult<bool> r;
              r.error = e;
              if (!e.isError())

@@ -12,8 +12,9 @@ std::optional<JwtClaims> JwtClaims::decode(const QByteArray &token)
     const QList<QByteArray> parts = token.trimmed().split('.');
     if (parts.size() != 3 || parts[0].isEmpty() || parts[1].isEmpty())
         return std::nullopt;
-    const auto decoded = QByteArray::fromBase64Encoding(
-        parts[1], QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals | QByteArray::AbortOnBase64DecodingErrors);
+    const auto decoded =
+        QByteArray::fromBase64Encoding(parts[1], QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals |
+                                                     QByteArray::AbortOnBase64DecodingErrors);
     if (!decoded)
         return std::nullopt;
     QJsonParseError err{};

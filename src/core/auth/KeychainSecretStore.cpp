@@ -19,7 +19,8 @@ SecretResult KeychainSecretStore::classify(int keychainError, const QString &err
     using namespace QKeychain;
     SecretResult r;
     switch (static_cast<Error>(keychainError)) {
-    case NoError: return r;
+    case NoError:
+        return r;
     case EntryNotFound:
         r.status = SecretStatus::NotFound;
         r.message = QStringLiteral("not signed in (no secret in the keychain)");
@@ -35,14 +36,16 @@ SecretResult KeychainSecretStore::classify(int keychainError, const QString &err
         r.message = QStringLiteral("no keychain available (%1)").arg(errorString);
         return r;
     case CouldNotDeleteEntry:
-    case OtherError: break;
+    case OtherError:
+        break;
     }
     const QString lower = errorString.toLower();
     if (lower.contains(QLatin1String("d-bus")) || lower.contains(QLatin1String("dbus")) ||
         lower.contains(QLatin1String("could not connect")) || lower.contains(QLatin1String("serviceunknown")) ||
         lower.contains(QLatin1String("secret service")) || lower.contains(QLatin1String("org.freedesktop.secrets"))) {
         r.status = SecretStatus::NoBackend;
-        r.message = QStringLiteral("no keychain available: no Secret Service on the session D-Bus (%1)").arg(errorString);
+        r.message =
+            QStringLiteral("no keychain available: no Secret Service on the session D-Bus (%1)").arg(errorString);
     } else if (isWrite && (lower.contains(QLatin1String("object does not exist")) ||
                            lower.contains(QLatin1String("locked")) || lower.contains(QLatin1String("collection")))) {
         r.status = SecretStatus::Locked;

@@ -25,10 +25,14 @@ Session::State Session::state(qint64 nowSecs) const
 QString Session::stateName(State s)
 {
     switch (s) {
-    case State::SignedOut: return QStringLiteral("signed out");
-    case State::Active: return QStringLiteral("active");
-    case State::Expiring: return QStringLiteral("expiring");
-    case State::Expired: return QStringLiteral("expired");
+    case State::SignedOut:
+        return QStringLiteral("signed out");
+    case State::Active:
+        return QStringLiteral("active");
+    case State::Expiring:
+        return QStringLiteral("expiring");
+    case State::Expired:
+        return QStringLiteral("expired");
     }
     return {};
 }

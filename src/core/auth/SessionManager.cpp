@@ -53,12 +53,18 @@ struct SessionManager::Entry {
 QString sessionErrorName(SessionManager::Error error)
 {
     switch (error) {
-    case SessionManager::Error::None: return QStringLiteral("ok");
-    case SessionManager::Error::NotSignedIn: return QStringLiteral("not signed in");
-    case SessionManager::Error::Expired: return QStringLiteral("session expired");
-    case SessionManager::Error::Keychain: return QStringLiteral("keychain");
-    case SessionManager::Error::Service: return QStringLiteral("refused by the service");
-    case SessionManager::Error::Network: return QStringLiteral("network");
+    case SessionManager::Error::None:
+        return QStringLiteral("ok");
+    case SessionManager::Error::NotSignedIn:
+        return QStringLiteral("not signed in");
+    case SessionManager::Error::Expired:
+        return QStringLiteral("session expired");
+    case SessionManager::Error::Keychain:
+        return QStringLiteral("keychain");
+    case SessionManager::Error::Service:
+        return QStringLiteral("refused by the service");
+    case SessionManager::Error::Network:
+        return QStringLiteral("network");
     }
     return {};
 }
@@ -224,26 +230,26 @@ void SessionManager::signInWithApiKey(const api::ServiceSettings &service, const
                                       SignInCallback done)
 {
     ++m_exchangeCount;
-    apiForService(service)->exchange(apiKey, [this, service, apiKey, keepKey,
-                                              done](const api::ApiResult<api::AuthResult> &r) {
-        if (!r.ok()) {
-            SignInReply reply;
-            reply.error = errorFromApi(r.error);
-            reply.message = QStringLiteral("sign-in with the API key failed: %1").arg(r.error.message);
-            done(reply);
-            return;
-        }
-        completeSignIn(service, *r.value, apiKey, keepKey, done);
-    });
+    apiForService(service)->exchange(
+        apiKey, [this, service, apiKey, keepKey, done](const api::ApiResult<api::AuthResult> &r) {
+            if (!r.ok()) {
+                SignInReply reply;
+                reply.error = errorFromApi(r.error);
+                reply.message = QStringLiteral("sign-in with the API key failed: %1").arg(r.error.message);
+                done(reply);
+                return;
+            }
+            completeSignIn(service, *r.value, apiKey, keepKey, done);
+        });
 }
 
-void SessionManager::signInWithToken(const api::ServiceSettings &service, const QByteArray &token,
-                                     SignInCallback done)
+void SessionManager::signInWithToken(const api::ServiceSettings &service, const QByteArray &token, SignInCallback done)
 {
     const auto claims = JwtClaims::decode(token);
     if (!claims) {
-        later([done] { done({{Error::Service, QStringLiteral("the service handed over something that is not a token")},
-                             {}}); });
+        later([done] {
+            done({{Error::Service, QStringLiteral("the service handed over something that is not a token")}, {}});
+        });
         return;
     }
     apiForService(service)->me(token, [this, service, token, claims, done](const api::ApiResult<api::AccountInfo> &r) {
@@ -268,37 +274,36 @@ void SessionManager::completeSignIn(const api::ServiceSettings &service, const a
     }
     const QString id = auth.account.id;
     // Secrets first: only when the keychain holds them is the account written to the (non-secret) settings.
-    m_secrets->write(SecretStore::keyFor(id, kJwt), auth.token,
-                     [this, service, auth, apiKey, keepKey, done, id](const SecretResult &w) {
-                         if (!w.ok()) {
-                             done({{Error::Keychain, QStringLiteral("cannot store the session: %1").arg(w.message)}, {}});
-                             return;
-                         }
-                         if (keepKey) {
-                             m_secrets->write(SecretStore::keyFor(id, kApiKey), apiKey,
-                                              [this, service, auth, apiKey, done, id](const SecretResult &k) {
-                                                  if (!k.ok()) {
-                                                      m_secrets->remove(SecretStore::keyFor(id, kJwt),
-                                                                        [](const SecretResult &) {});
-                                                      done({{Error::Keychain,
-                                                             QStringLiteral("cannot store the API key: %1").arg(k.message)},
-                                                            {}});
-                                                      return;
-                                                  }
-                                                  install(service, auth, apiKey, true, done);
-                                              });
-                         } else {
-                             // A key kept by an earlier sign-in must not outlive this one.
-                             m_secrets->remove(SecretStore::keyFor(id, kApiKey),
-                                               [this, service, auth, done](const SecretResult &) {
-                                                   install(service, auth, {}, false, done);
-                                               });
-                         }
-                     });
+    m_secrets->write(
+        SecretStore::keyFor(id, kJwt), auth.token,
+        [this, service, auth, apiKey, keepKey, done, id](const SecretResult &w) {
+            if (!w.ok()) {
+                done({{Error::Keychain, QStringLiteral("cannot store the session: %1").arg(w.message)}, {}});
+                return;
+            }
+            if (keepKey) {
+                m_secrets->write(
+                    SecretStore::keyFor(id, kApiKey), apiKey,
+                    [this, service, auth, apiKey, done, id](const SecretResult &k) {
+                        if (!k.ok()) {
+                            m_secrets->remove(SecretStore::keyFor(id, kJwt), [](const SecretResult &) {});
+                            done(
+                                {{Error::Keychain, QStringLiteral("cannot store the API key: %1").arg(k.message)}, {}});
+                            return;
+                        }
+                        install(service, auth, apiKey, true, done);
+                    });
+            } else {
+                // A key kept by an earlier sign-in must not outlive this one.
+                m_secrets->remove(SecretStore::keyFor(id, kApiKey), [this, service, auth, done](const SecretResult &) {
+                    install(service, auth, {}, false, done);
+                });
+            }
+        });
 }
 
-void SessionManager::install(const api::ServiceSettings &service, const api::AuthResult &auth,
-                             const QByteArray &apiKey, bool keepKey, SignInCallback done)
+void SessionManager::install(const api::ServiceSettings &service, const api::AuthResult &auth, const QByteArray &apiKey,
+                             bool keepKey, SignInCallback done)
 {
     const QString id = auth.account.id;
     Entry *e = entry(id);
@@ -414,9 +419,9 @@ void SessionManager::decide(const QString &accountId)
     } else if (!e->forceRefresh && state == Session::State::Expiring) {
         finish(accountId, {{Error::None, {}}, e->session.token});
     } else if (e->session.token.isEmpty() && !e->forceRefresh && e->session.expiresAt == 0) {
-        finish(accountId,
-               {{Error::NotSignedIn, QStringLiteral("not signed in as %1: run `heyo login`").arg(e->session.account.email)},
-                {}});
+        finish(accountId, {{Error::NotSignedIn,
+                            QStringLiteral("not signed in as %1: run `heyo login`").arg(e->session.account.email)},
+                           {}});
     } else {
         expire(accountId, QStringLiteral("the session of %1 has expired: sign in again (`heyo login`)")
                               .arg(e->session.account.email));
@@ -448,16 +453,15 @@ void SessionManager::exchange(const QString &accountId)
             emit sessionChanged(accountId);
             // Answer once the keychain has the new token, so a short-lived process (the CLI) never exits with the
             // old one still stored.
-            m_secrets->write(SecretStore::keyFor(accountId, kJwt), r.value->token,
-                             [this, accountId, gen](const SecretResult &w) {
-                                 Entry *e = entry(accountId);
-                                 if (!e || e->generation != gen)
-                                     return;
-                                 if (!w.ok())
-                                     qCWarning(lcAuth) << "refreshed token of" << accountId
-                                                       << "kept in memory only:" << w.message;
-                                 finish(accountId, {{Error::None, {}}, e->session.token});
-                             });
+            m_secrets->write(
+                SecretStore::keyFor(accountId, kJwt), r.value->token, [this, accountId, gen](const SecretResult &w) {
+                    Entry *e = entry(accountId);
+                    if (!e || e->generation != gen)
+                        return;
+                    if (!w.ok())
+                        qCWarning(lcAuth) << "refreshed token of" << accountId << "kept in memory only:" << w.message;
+                    finish(accountId, {{Error::None, {}}, e->session.token});
+                });
             return;
         }
         if (r.error.kind == api::ApiError::Http && (r.error.httpStatus == 401 || r.error.httpStatus == 403)) {
@@ -470,8 +474,8 @@ void SessionManager::exchange(const QString &accountId)
             finish(accountId, {{Error::None, {}}, e->session.token});
             return;
         }
-        finish(accountId, {{errorFromApi(r.error), QStringLiteral("cannot refresh the session: %1").arg(r.error.message)},
-                           {}});
+        finish(accountId,
+               {{errorFromApi(r.error), QStringLiteral("cannot refresh the session: %1").arg(r.error.message)}, {}});
     });
 }
 
@@ -534,8 +538,8 @@ void SessionManager::schedule(Entry &e)
             tokenFor(id, [](const TokenReply &) {});
         } else if (e->session.state(nowSecs()) == Session::State::Expired) {
             emit sessionChanged(id);
-            emit sessionExpired(id, QStringLiteral("the session of %1 has expired: sign in again")
-                                        .arg(e->session.account.email));
+            emit sessionExpired(
+                id, QStringLiteral("the session of %1 has expired: sign in again").arg(e->session.account.email));
         } else {
             schedule(*e);
         }

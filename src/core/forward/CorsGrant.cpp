@@ -84,7 +84,8 @@ void CorsGrant::grant(net::ResponseHead &response, const std::string &origin)
     std::vector<std::string_view> seen;
     for (const net::Header &header : h.list()) {
         const std::string_view name = header.name;
-        if (net::equalsIgnoreCase(name, "Set-Cookie") || net::equalsIgnoreCase(name, "Set-Cookie2") || net::equalsIgnoreCase(name, "Vary"))
+        if (net::equalsIgnoreCase(name, "Set-Cookie") || net::equalsIgnoreCase(name, "Set-Cookie2") ||
+            net::equalsIgnoreCase(name, "Vary"))
             continue;
         if (std::any_of(seen.begin(), seen.end(), [&](std::string_view s) { return net::equalsIgnoreCase(s, name); }))
             continue;

@@ -255,7 +255,10 @@ void Forwarder::shutdown(std::chrono::milliseconds grace)
     m_engine->stop(grace); // waits for the exchanges in flight, up to grace
 }
 
-int Forwarder::requestsInFlight() const { return m_engine->activeExchanges(); }
+int Forwarder::requestsInFlight() const
+{
+    return m_engine->activeExchanges();
+}
 
 quint16 Forwarder::portOf(const QString &slug) const
 {

@@ -27,9 +27,9 @@ struct ForwardSpec {
     QString slug;
     QString accountId;
     QString accountName; // the account's email, named in "signed out of …" answers (optional)
-    QUrl endpointUrl; // https://<slug>.<domain>[:port]
-    QString caFile;   // the account's service CA, trusted besides the system CAs; empty → Options::extraCaFile
-    quint16 port = 0; // local port; 0 → any free one (tests)
+    QUrl endpointUrl;    // https://<slug>.<domain>[:port]
+    QString caFile;      // the account's service CA, trusted besides the system CAs; empty → Options::extraCaFile
+    quint16 port = 0;    // local port; 0 → any free one (tests)
     QStringList allowedOrigins; // browser origins the user allowed for this endpoint (AllowedOrigins)
 };
 
@@ -40,7 +40,7 @@ struct ForwardStats {
     quint64 requests = 0;
     quint64 bytesIn = 0;
     quint64 bytesOut = 0;
-    QString lastError; // the current error only: empty once a request that began after it was answered
+    QString lastError;               // the current error only: empty once a request that began after it was answered
     quint64 upstreamRequests = 0;    // sent to the endpoint (a retry after a refresh counts again)
     quint64 upstreamConnections = 0; // TLS connections opened for them (the rest reused the keep-alive pool)
     quint64 upstreamTlsResumed = 0;  // of those, handshakes that resumed a session
@@ -50,9 +50,9 @@ class Forwarder : public QObject {
     Q_OBJECT
 public:
     struct Options {
-        QString extraCaFile;                // trusted in addition to the system CAs
-        int threads = 1;                    // engine threads
-        bool onlyCurrentUser = true;        // refuse connections from other local users' processes
+        QString extraCaFile;                            // trusted in addition to the system CAs
+        int threads = 1;                                // engine threads
+        bool onlyCurrentUser = true;                    // refuse connections from other local users' processes
         std::chrono::milliseconds headerTimeout{30000}; // a request head not complete in time → 408
     };
     Forwarder(AccountTokens *tokens, Options options, QObject *parent = nullptr);

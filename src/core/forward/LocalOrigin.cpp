@@ -11,7 +11,6 @@ namespace heyo::forward {
 
 namespace {
 
-
 } // namespace
 
 LocalOrigin::LocalOrigin(uint16_t port, std::set<std::string> slugs) : m_port(port), m_slugs(std::move(slugs)) {}

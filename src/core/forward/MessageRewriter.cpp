@@ -59,8 +59,8 @@ void MessageRewriter::rewriteResponse(net::ResponseHead &head, const std::string
     std::erase_if(list, [](const net::Header &h) {
         // CORS grants are the endpoint's to make for its own origin, never for the local one; HSTS and Alt-Svc
         // describe the endpoint's transport, not ours.
-        return net::startsWithIgnoreCase(h.name, "Access-Control-") || net::equalsIgnoreCase(h.name, "Strict-Transport-Security") ||
-               net::equalsIgnoreCase(h.name, "Alt-Svc");
+        return net::startsWithIgnoreCase(h.name, "Access-Control-") ||
+               net::equalsIgnoreCase(h.name, "Strict-Transport-Security") || net::equalsIgnoreCase(h.name, "Alt-Svc");
     });
     for (net::Header &h : list) {
         if (net::equalsIgnoreCase(h.name, "Location") || net::equalsIgnoreCase(h.name, "Content-Location"))

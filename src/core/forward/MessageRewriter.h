@@ -22,7 +22,7 @@ public:
     void replaceToken(net::RequestHead &head, const std::string &token) const;
     void rewriteResponse(net::ResponseHead &head, const std::string &localOrigin) const;
 
-    const std::string &endpointOrigin() const { return m_origin; }     // "https://host[:port]"
+    const std::string &endpointOrigin() const { return m_origin; }       // "https://host[:port]"
     const std::string &endpointAuthority() const { return m_authority; } // "host[:port]"
 
 private:

@@ -60,7 +60,7 @@ bool PortAssignments::setPort(const QString &slug, quint16 port, QString *error)
     QString owner = ownerOf(port);
     if (port == 0 || (!owner.isEmpty() && owner != slug) || port == m_routerPort) {
         if (error)
-            *error = port == 0                 ? QStringLiteral("port 0 is not a port one can forward on")
+            *error = port == 0              ? QStringLiteral("port 0 is not a port one can forward on")
                      : port == m_routerPort ? QStringLiteral("port %1 is the router port").arg(port)
                                             : QStringLiteral("port %1 is already assigned to %2").arg(port).arg(owner);
         return false;

@@ -10,8 +10,7 @@
 
 #include <QDir>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
 DemoApps::DemoApps(QObject *parent) : QObject(parent) {}
 

@@ -7,8 +7,7 @@
 
 #include <memory>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
 class DemoEventsApp;
 class DemoFilesApp;
@@ -18,8 +17,7 @@ class DemoWebApp;
 class DemoWebSocketApp;
 
 // Runs in the thread that creates it; every app listens on its own ephemeral 127.0.0.1 port.
-class DemoApps : public QObject
-{
+class DemoApps : public QObject {
     Q_OBJECT
 public:
     explicit DemoApps(QObject *parent = nullptr);

@@ -9,11 +9,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
-namespace
-{
+namespace {
 constexpr qint64 StdinHighWater = 1 << 20;
 constexpr qint64 StdinLowWater = 256 << 10;
 constexpr qsizetype MaxCgiHead = 64 << 10;

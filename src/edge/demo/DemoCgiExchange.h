@@ -11,11 +11,9 @@
 
 #include <memory>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
-class DemoCgiExchange : public QObject, public DemoExchange
-{
+class DemoCgiExchange : public QObject, public DemoExchange {
     Q_OBJECT
 public:
     DemoCgiExchange(DemoHttpConnection &connection, const QString &program, const QStringList &arguments,

@@ -3,8 +3,7 @@
 
 #include "DemoFilesApp.h"
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
 DemoDownloadExchange::DemoDownloadExchange(DemoHttpConnection &connection, qint64 size)
     : m_connection(connection), m_size(size)

@@ -4,11 +4,9 @@
 #include "DemoExchange.h"
 #include "DemoHttpConnection.h"
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
-class DemoDownloadExchange : public DemoExchange
-{
+class DemoDownloadExchange : public DemoExchange {
 public:
     DemoDownloadExchange(DemoHttpConnection &connection, qint64 size);
     void onDrained() override;

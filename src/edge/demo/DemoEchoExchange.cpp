@@ -6,8 +6,7 @@
 #include <QJsonObject>
 #include <QStringDecoder>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
 DemoEchoExchange::DemoEchoExchange(DemoHttpConnection &connection) : m_connection(connection) {}
 

@@ -6,11 +6,9 @@
 
 #include <QCryptographicHash>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
-class DemoEchoExchange : public DemoExchange
-{
+class DemoEchoExchange : public DemoExchange {
 public:
     static constexpr qsizetype KeptBodyBytes = 64 << 10;
 

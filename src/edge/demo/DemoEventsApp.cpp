@@ -10,8 +10,7 @@ static void initDemoEventsResources()
     Q_INIT_RESOURCE(demo_assets);
 }
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
 DemoEventsApp::DemoEventsApp(QObject *parent)
     : QObject(parent), m_server([this](DemoHttpConnection &c) { return handle(c); }, this)

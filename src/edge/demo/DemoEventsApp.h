@@ -5,11 +5,9 @@
 
 #include <QObject>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
-class DemoEventsApp : public QObject
-{
+class DemoEventsApp : public QObject {
     Q_OBJECT
 public:
     explicit DemoEventsApp(QObject *parent = nullptr);

@@ -3,8 +3,7 @@
 
 #include <QDateTime>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
 DemoEventsExchange::DemoEventsExchange(DemoHttpConnection &connection, qint64 count, int intervalMs)
     : m_connection(connection), m_count(count)

@@ -7,11 +7,9 @@
 #include <QObject>
 #include <QTimer>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
-class DemoEventsExchange : public QObject, public DemoExchange
-{
+class DemoEventsExchange : public QObject, public DemoExchange {
     Q_OBJECT
 public:
     // count < 0: unlimited.

@@ -3,12 +3,10 @@
 
 #include <QByteArrayView>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
 // Owned by its DemoHttpConnection, which outlives it. A handler that answers at once needs no exchange.
-class DemoExchange
-{
+class DemoExchange {
 public:
     virtual ~DemoExchange() = default;
     // A piece of the request body, as it arrives.

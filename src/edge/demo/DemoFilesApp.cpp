@@ -4,8 +4,7 @@
 #include "DemoDownloadExchange.h"
 #include "DemoUploadExchange.h"
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
 DemoFilesApp::DemoFilesApp(QObject *parent)
     : QObject(parent), m_server([this](DemoHttpConnection &c) { return handle(c); }, this)

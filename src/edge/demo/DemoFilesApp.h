@@ -5,11 +5,9 @@
 
 #include <QObject>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
-class DemoFilesApp : public QObject
-{
+class DemoFilesApp : public QObject {
     Q_OBJECT
 public:
     static constexpr qint64 DefaultSize = qint64(1) << 30;

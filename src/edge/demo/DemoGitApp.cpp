@@ -7,11 +7,9 @@
 #include <QProcess>
 #include <QStandardPaths>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
-namespace
-{
+namespace {
 const char DemoReadme[] = "# Heyo demo repository\n\n"
                           "This bare repository is served by heyo-edge's demo git app through `git http-backend`.\n"
                           "Clone it through the edge or the forwarder, commit, and push: pushes are accepted.\n";

@@ -5,11 +5,9 @@
 
 #include <QObject>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
-class DemoGitApp : public QObject
-{
+class DemoGitApp : public QObject {
     Q_OBJECT
 public:
     explicit DemoGitApp(QObject *parent = nullptr);

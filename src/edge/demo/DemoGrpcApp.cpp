@@ -5,11 +5,9 @@
 #include <functional>
 #include <thread>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
-namespace
-{
+namespace {
 constexpr size_t MaxRequestBytes = 1024 * 1024;
 constexpr uint32_t MaxCount = 1000;
 constexpr uint32_t MaxIntervalMs = 10000;

@@ -12,11 +12,9 @@
 #include <string>
 #include <vector>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
-class DemoGrpcApp
-{
+class DemoGrpcApp {
 public:
     DemoGrpcApp();
     ~DemoGrpcApp();
@@ -31,7 +29,7 @@ public:
     static std::string frame(const std::string &message);
     // Splits a request body into its messages; false if it is not a sequence of whole, uncompressed frames.
     static bool unframe(std::string_view body, std::vector<std::string> *messages);
-    static std::string textMessage(const std::string &text);           // heyo.demo.Text { string text = 1; }
+    static std::string textMessage(const std::string &text); // heyo.demo.Text { string text = 1; }
     static bool parseText(std::string_view message, std::string *text);
     static bool parseCount(std::string_view message, uint32_t *n, uint32_t *intervalMs); // heyo.demo.CountRequest
 

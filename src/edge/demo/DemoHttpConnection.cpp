@@ -6,11 +6,9 @@
 #include <QTcpSocket>
 #include <QTimer>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
-namespace
-{
+namespace {
 DemoHttpConnection *self(llhttp_t *p)
 {
     return static_cast<DemoHttpConnection *>(p->data);

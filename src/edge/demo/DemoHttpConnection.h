@@ -16,11 +16,9 @@
 
 class QTcpSocket;
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
-class DemoHttpConnection : public QObject
-{
+class DemoHttpConnection : public QObject {
     Q_OBJECT
 public:
     // Called when a request head is complete. Either answers at once (respond()) and returns nullptr, in which case

@@ -3,8 +3,7 @@
 
 #include <QUrlQuery>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
 QByteArray DemoHttpRequest::header(QByteArrayView name) const
 {

@@ -6,8 +6,7 @@
 #include <QList>
 #include <QPair>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
 using DemoHttpHeaders = QList<QPair<QByteArray, QByteArray>>;
 

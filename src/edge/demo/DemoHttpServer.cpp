@@ -3,8 +3,7 @@
 
 #include <QTcpSocket>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
 DemoHttpServer::DemoHttpServer(DemoHttpConnection::Handler handler, QObject *parent)
     : QObject(parent), m_handler(std::move(handler))

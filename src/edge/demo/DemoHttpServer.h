@@ -6,11 +6,9 @@
 #include <QObject>
 #include <QTcpServer>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
-class DemoHttpServer : public QObject
-{
+class DemoHttpServer : public QObject {
     Q_OBJECT
 public:
     explicit DemoHttpServer(DemoHttpConnection::Handler handler, QObject *parent = nullptr);

@@ -1,7 +1,6 @@
 // Logging category of the demo upstream apps.
 #include "DemoLog.h"
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 Q_LOGGING_CATEGORY(lcDemo, "heyo.edge.demo")
 }

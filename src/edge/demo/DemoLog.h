@@ -3,7 +3,6 @@
 
 #include <QLoggingCategory>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 Q_DECLARE_LOGGING_CATEGORY(lcDemo)
 }

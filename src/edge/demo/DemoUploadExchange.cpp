@@ -4,8 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
 DemoUploadExchange::DemoUploadExchange(DemoHttpConnection &connection) : m_connection(connection) {}
 

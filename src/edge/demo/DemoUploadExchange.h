@@ -6,11 +6,9 @@
 
 #include <QCryptographicHash>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
-class DemoUploadExchange : public DemoExchange
-{
+class DemoUploadExchange : public DemoExchange {
 public:
     explicit DemoUploadExchange(DemoHttpConnection &connection);
     void onBody(QByteArrayView data) override;

@@ -14,11 +14,9 @@ static void initDemoResources()
     Q_INIT_RESOURCE(demo_assets);
 }
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
-namespace
-{
+namespace {
 QByteArray json(const QJsonObject &o)
 {
     return QJsonDocument(o).toJson(QJsonDocument::Compact) + "\n";

@@ -5,11 +5,9 @@
 
 #include <QObject>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
-class DemoWebApp : public QObject
-{
+class DemoWebApp : public QObject {
     Q_OBJECT
 public:
     explicit DemoWebApp(QObject *parent = nullptr);

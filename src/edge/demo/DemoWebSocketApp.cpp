@@ -3,8 +3,7 @@
 
 #include <QWebSocket>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
 DemoWebSocketApp::DemoWebSocketApp(QObject *parent)
     : QObject(parent), m_server(QStringLiteral("heyo-demo"), QWebSocketServer::NonSecureMode)

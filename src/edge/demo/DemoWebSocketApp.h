@@ -4,11 +4,9 @@
 #include <QObject>
 #include <QWebSocketServer>
 
-namespace heyo::demo
-{
+namespace heyo::demo {
 
-class DemoWebSocketApp : public QObject
-{
+class DemoWebSocketApp : public QObject {
     Q_OBJECT
 public:
     explicit DemoWebSocketApp(QObject *parent = nullptr);

@@ -78,9 +78,8 @@ struct AppFixture {
         s.baseUrl = edge.baseUrl();
         s.caFile = edge.caFile();
         std::optional<auth::SessionManager::SignInReply> reply;
-        app->sessions()->signInWithPassword(s, email, password, [&](const auth::SessionManager::SignInReply &r) {
-            reply = r;
-        });
+        app->sessions()->signInWithPassword(s, email, password,
+                                            [&](const auth::SessionManager::SignInReply &r) { reply = r; });
         if (!QTest::qWaitFor([&] { return reply.has_value(); }, 20000)) {
             if (error)
                 *error = QStringLiteral("sign-in did not answer");
@@ -94,8 +93,8 @@ struct AppFixture {
         return reply->account.id;
     }
 
-    // Ada signed in, with her seven demo endpoints listed (demo-web, -files, -events, -ws, -git, -grpc, -docs): her account
-    // id, or empty with `*error` saying what did not happen.
+    // Ada signed in, with her seven demo endpoints listed (demo-web, -files, -events, -ws, -git, -grpc, -docs): her
+    // account id, or empty with `*error` saying what did not happen.
     QString signInAdaAndList(QString *error)
     {
         const QString id = signIn(kAda, kAdaPassword, error);
@@ -113,8 +112,8 @@ struct AppFixture {
     static int curl(const QUrl &url, QByteArray *body = nullptr, const QStringList &extra = {})
     {
         QProcess p;
-        p.start(QStringLiteral("curl"), QStringList{"-sS", "--max-time", "30", "-w", "\n%{http_code}"} << extra
-                                             << url.toString());
+        p.start(QStringLiteral("curl"),
+                QStringList{"-sS", "--max-time", "30", "-w", "\n%{http_code}"} << extra << url.toString());
         if (!QTest::qWaitFor([&] { return p.state() == QProcess::NotRunning; }, 40000))
             return 0;
         QByteArray out = p.readAllStandardOutput();

@@ -7,9 +7,9 @@
 
 #include "BrowserSignIn.h"
 #include "BrowserSignInBackend.h"
-#include "WebEnginePlugin.h"
 #include "EndpointModel.h"
 #include "EndpointsWindow.h"
+#include "WebEnginePlugin.h"
 
 #include "core/api/EndpointDirectory.h"
 #include "core/forward/Forwarder.h"
@@ -37,10 +37,7 @@ int shownEndpoints(const QAbstractItemModel *m)
 class TestEndpointsWindow : public QObject {
     Q_OBJECT
 public:
-    static void initMain()
-    {
-        test::allowWebEngineAsRoot();
-    }
+    static void initMain() { test::allowWebEngineAsRoot(); }
 
 private slots:
     void endpointsGroupedFilteredForwardedAndCounted()
@@ -52,7 +49,8 @@ private slots:
         QVERIFY2(!ada.isEmpty(), qPrintable(error));
 
         ui::EndpointModel *model = f.app->model();
-        QTRY_COMPARE_WITH_TIMEOUT(model->endpointCount(), 7, 20000); // demo-web, -files, -events, -ws, -git, -grpc, -docs
+        QTRY_COMPARE_WITH_TIMEOUT(model->endpointCount(), 7,
+                                  20000); // demo-web, -files, -events, -ws, -git, -grpc, -docs
         ui::EndpointsWindow *w = f.app->window();
         f.app->showEndpoints();
         QVERIFY(QTest::qWaitForWindowExposed(w));
@@ -140,7 +138,8 @@ private slots:
         QVERIFY(i.isValid());
         w->view()->scrollTo(i);
         const QRect rect = w->view()->visualRect(i);
-        QTest::mouseClick(w->view()->viewport(), Qt::LeftButton, {}, rect.center()); // the press a real double click starts with
+        QTest::mouseClick(w->view()->viewport(), Qt::LeftButton, {},
+                          rect.center()); // the press a real double click starts with
         QTest::mouseDClick(w->view()->viewport(), Qt::LeftButton, {}, rect.center());
         QTRY_COMPARE(f.opened.size(), 1);
         QVERIFY(f.app->forwarder()->isForwarding(QStringLiteral("demo-files")));
@@ -164,7 +163,7 @@ private slots:
         QVERIFY2(!f.signIn(f.kAda, f.kAdaPassword, &error).isEmpty(), qPrintable(error));
         QTRY_VERIFY_WITH_TIMEOUT(f.app->forwarder()->isForwarding(QStringLiteral("demo-files")), 20000);
         QCOMPARE(f.app->forwarder()->portOf(QStringLiteral("demo-files")), port);
-        QCOMPARE(f.app->ports()->portFor(QStringLiteral("demo-files")), port); // remembered
+        QCOMPARE(f.app->ports()->portFor(QStringLiteral("demo-files")), port);  // remembered
         QVERIFY(!f.app->forwarder()->isForwarding(QStringLiteral("demo-web"))); // a bad port is an error, not a guess
         QCOMPARE(test::AppFixture::curl(QUrl(QStringLiteral("http://127.0.0.1:%1/download?size=10").arg(port))), 200);
     }
@@ -178,10 +177,9 @@ private slots:
         QVERIFY2(f.app->startForwarding(QStringLiteral("demo-events"), &error), qPrintable(error));
         const quint16 port = f.app->forwarder()->portOf(QStringLiteral("demo-events"));
         QProcess events; // six events, a quarter of a second apart
-        events.start(QStringLiteral("curl"), {QStringLiteral("-sS"), QStringLiteral("-N"), QStringLiteral("--max-time"),
-                                              QStringLiteral("30"),
-                                              QStringLiteral("http://127.0.0.1:%1/events?count=6&interval_ms=250")
-                                                  .arg(port)});
+        events.start(QStringLiteral("curl"),
+                     {QStringLiteral("-sS"), QStringLiteral("-N"), QStringLiteral("--max-time"), QStringLiteral("30"),
+                      QStringLiteral("http://127.0.0.1:%1/events?count=6&interval_ms=250").arg(port)});
         QVERIFY(events.waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT(events.bytesAvailable() > 0, 10000); // the stream is under way
         f.app->quit(); // returns once the stream has ended (within its 3 s grace)

@@ -16,8 +16,8 @@
 
 #include <QLineEdit>
 #include <QMenu>
-#include <QPushButton>
 #include <QPainter>
+#include <QPushButton>
 #include <QScreen>
 #include <QTcpServer>
 #include <QTreeView>
@@ -60,10 +60,7 @@ private:
     }
 
 public:
-    static void initMain()
-    {
-        test::allowWebEngineAsRoot();
-    }
+    static void initMain() { test::allowWebEngineAsRoot(); }
 
 private slots:
     void initTestCase()

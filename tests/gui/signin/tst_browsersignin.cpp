@@ -52,10 +52,7 @@ QString fillForm(const QString &email, const QString &password)
 class TestBrowserSignIn : public QObject {
     Q_OBJECT
 public:
-    static void initMain()
-    {
-        test::allowWebEngineAsRoot();
-    }
+    static void initMain() { test::allowWebEngineAsRoot(); }
 
 private slots:
     void signsInThroughTheRealLoginPage()

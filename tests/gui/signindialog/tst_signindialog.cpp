@@ -1,6 +1,7 @@
 // The sign-in dialog filled and clicked like a user would, against the demo heyo-edge: email and password; a wrong
 // password answered inline in the service's words; an API key with "stay signed in" (the key is kept and the session
-// renews with it); and once through "Sign in with browser" (the WebEngine window, covered in depth by tst_browsersignin).
+// renews with it); and once through "Sign in with browser" (the WebEngine window, covered in depth by
+// tst_browsersignin).
 #include "AppFixture.h"
 #include "WebEngineAsRoot.h"
 
@@ -17,10 +18,7 @@ using namespace heyo;
 class TestSignInDialog : public QObject {
     Q_OBJECT
 public:
-    static void initMain()
-    {
-        test::allowWebEngineAsRoot();
-    }
+    static void initMain() { test::allowWebEngineAsRoot(); }
 
 private slots:
     void passwordWrongThenRight()
@@ -70,7 +68,8 @@ private slots:
         QSignalSpy signedIn(d, &ui::SignInDialog::signedIn);
         d->setMethod(ui::SignInDialog::ApiKey);
         QVERIFY(d->keepKeyBox()->isChecked()); // "stay signed in" is the default
-        QTest::keyClicks(d->apiKeyEdit(), QStringLiteral("heyo_0000000000000000000000000000000000000000000000000000000000000000"));
+        QTest::keyClicks(d->apiKeyEdit(),
+                         QStringLiteral("heyo_0000000000000000000000000000000000000000000000000000000000000000"));
         QTest::mouseClick(d->signInButton(), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!d->isBusy() && !d->errorText().isEmpty(), 20000);
         QCOMPARE(signedIn.count(), 0);

@@ -8,11 +8,11 @@
 #include <QLocalServer>
 #include <QLocalSocket>
 #include <QProcess>
-#include <QTcpServer>
-#include <QTimer>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QUuid>
 
 #include <csignal>
@@ -99,8 +99,7 @@ private slots:
             p.setProcessEnvironment(env);
             p.start(QStringLiteral(HEYO_ACCESS_BINARY), args);
             p.waitForFinished(60000);
-            return std::make_pair(p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-                                  p.readAllStandardError());
+            return std::make_pair(p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardError());
         };
         // Forwarded: exit 0, and the port answers as Ada.
         QTcpServer probe;
@@ -213,7 +212,8 @@ private slots:
         // No usable keychain (no session bus): the app runs, in the attention state, and says so; no plain-text
         // fallback file appears even on a KDE-looking desktop.
         QProcessEnvironment noBus = env;
-        noBus.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("unix:path=") + home.filePath("no-bus"));
+        noBus.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
+                     QStringLiteral("unix:path=") + home.filePath("no-bus"));
         noBus.insert(QStringLiteral("XDG_CURRENT_DESKTOP"), QStringLiteral("KDE"));
         noBus.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("heyo.ui.info=true"));
         QProcess locked;
@@ -221,7 +221,8 @@ private slots:
         locked.setProcessChannelMode(QProcess::MergedChannels);
         locked.start(QStringLiteral(HEYO_ACCESS_BINARY), QStringList{});
         QByteArray lockedOut;
-        QTRY_VERIFY2_WITH_TIMEOUT((lockedOut += locked.readAll()).contains("\"Keychain unavailable\""), lockedOut.constData(), 20000);
+        QTRY_VERIFY2_WITH_TIMEOUT((lockedOut += locked.readAll()).contains("\"Keychain unavailable\""),
+                                  lockedOut.constData(), 20000);
         QCOMPARE(locked.state(), QProcess::Running);
         ::kill(pid_t(locked.processId()), SIGTERM);
         QVERIFY(locked.waitForFinished(15000));
@@ -237,8 +238,8 @@ private slots:
         help.start(QStringLiteral(HEYO_ACCESS_BINARY), {QStringLiteral("--help")});
         QVERIFY(help.waitForFinished(15000));
         const QByteArray helpText = help.readAllStandardOutput();
-        QVERIFY(helpText.contains("--open <SLUG>") && helpText.contains("--service <URL>")
-                && helpText.contains("--ca-file <FILE>"));
+        QVERIFY(helpText.contains("--open <SLUG>") && helpText.contains("--service <URL>") &&
+                helpText.contains("--ca-file <FILE>"));
     }
 };
 

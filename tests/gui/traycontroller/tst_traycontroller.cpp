@@ -17,9 +17,9 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QLabel>
+#include <QMenu>
 #include <QPushButton>
 #include <QStyle>
-#include <QMenu>
 #include <QSystemTrayIcon>
 #include <QTcpServer>
 #include <QTreeView>
@@ -85,7 +85,8 @@ private slots:
                 QVERIFY2(QFile::exists(path), qPrintable(path)); // compiled in from resources/
                 QVERIFY(!QIcon(path).pixmap(22, 22).isNull());
             }
-        QCOMPARE(ui::TrayController::iconPathFor(State::Forwarding, true), QStringLiteral(":/icons/tray/forwarding-dark.svg"));
+        QCOMPARE(ui::TrayController::iconPathFor(State::Forwarding, true),
+                 QStringLiteral(":/icons/tray/forwarding-dark.svg"));
     }
 
     void statesTooltipAndMenu()

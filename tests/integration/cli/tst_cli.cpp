@@ -114,9 +114,9 @@ private:
     QByteArray keychainLookup(const QString &accountId, const QString &purpose) const
     {
         QProcess p;
-        p.start(QStringLiteral("secret-tool"), {QStringLiteral("lookup"), QStringLiteral("user"),
-                                                accountId + QLatin1Char('/') + purpose, QStringLiteral("server"),
-                                                QStringLiteral("heyo-access")});
+        p.start(QStringLiteral("secret-tool"),
+                {QStringLiteral("lookup"), QStringLiteral("user"), accountId + QLatin1Char('/') + purpose,
+                 QStringLiteral("server"), QStringLiteral("heyo-access")});
         p.waitForFinished(20000);
         return p.readAllStandardOutput().trimmed();
     }
@@ -205,24 +205,23 @@ private slots:
                               QStringLiteral("--password-stdin")},
                   QStringList{QStringLiteral("--no-store"), QStringLiteral("list"), QStringLiteral("--email"),
                               QStringLiteral("ada@demo.heyo"), QStringLiteral("--password-stdin")}}) {
-                const Run r = heyo(QStringList{QStringLiteral("--service"), given, QStringLiteral("--ca-file"),
-                                               edge.caFile()} +
-                                       command,
-                                   "ada-demo-password\n");
+                const Run r =
+                    heyo(QStringList{QStringLiteral("--service"), given, QStringLiteral("--ca-file"), edge.caFile()} +
+                             command,
+                         "ada-demo-password\n");
                 QCOMPARE(r.rc, 2);
-                QVERIFY2(r.err.contains("https") &&
-                             r.err.contains("use --service https://" + hostPort.toUtf8() + "\n"),
+                QVERIFY2(r.err.contains("https") && r.err.contains("use --service https://" + hostPort.toUtf8() + "\n"),
                          r.err.constData());
                 QVERIFY2(!r.err.contains("Connection closed"), r.err.constData());
                 QCOMPARE(r.err.count('\n'), 1);
             }
         }
         // The URL it names works.
-        const Run r = heyo({QStringLiteral("--service"), QStringLiteral("https://") + hostPort,
-                            QStringLiteral("--ca-file"), edge.caFile(), QStringLiteral("--no-store"),
-                            QStringLiteral("list"), QStringLiteral("--email"), QStringLiteral("ada@demo.heyo"),
-                            QStringLiteral("--password-stdin")},
-                           "ada-demo-password\n");
+        const Run r =
+            heyo({QStringLiteral("--service"), QStringLiteral("https://") + hostPort, QStringLiteral("--ca-file"),
+                  edge.caFile(), QStringLiteral("--no-store"), QStringLiteral("list"), QStringLiteral("--email"),
+                  QStringLiteral("ada@demo.heyo"), QStringLiteral("--password-stdin")},
+                 "ada-demo-password\n");
         QVERIFY2(r.rc == 0 && r.out.contains("demo-web"), r.err.constData());
     }
 
@@ -232,10 +231,10 @@ private slots:
         test::EdgeProcess edge({}, true);
         QString error;
         QVERIFY2(edge.start(&error), qPrintable(error));
-        const Run login = heyo(service(edge) + QStringList{QStringLiteral("login"), QStringLiteral("--email"),
-                                                            QStringLiteral("ada@demo.heyo"),
-                                                            QStringLiteral("--password-stdin")},
-                               "ada-demo-password\n");
+        const Run login =
+            heyo(service(edge) + QStringList{QStringLiteral("login"), QStringLiteral("--email"),
+                                             QStringLiteral("ada@demo.heyo"), QStringLiteral("--password-stdin")},
+                 "ada-demo-password\n");
         QVERIFY2(login.rc == 0, login.err.constData());
         Run r = heyo({QStringLiteral("open"), QStringLiteral("nosuch")});
         QCOMPARE(r.rc, 1);
@@ -258,8 +257,8 @@ private slots:
         QStringList ids;
         for (const char *who : {"ada", "bob"}) {
             const Run r = heyo(service(edge) + QStringList{QStringLiteral("login"), QStringLiteral("--email"),
-                                                            QStringLiteral("%1@demo.heyo").arg(QLatin1String(who)),
-                                                            QStringLiteral("--password-stdin")},
+                                                           QStringLiteral("%1@demo.heyo").arg(QLatin1String(who)),
+                                                           QStringLiteral("--password-stdin")},
                                QByteArray(who) + "-demo-password\n");
             QVERIFY2(r.rc == 0, r.err.constData());
             ids << QRegularExpression(QStringLiteral("acc_[0-9a-f]+")).match(QString::fromUtf8(r.out)).captured(0);
@@ -283,26 +282,25 @@ private slots:
     {
         // On a terminal (a pseudo-terminal here) it explains itself, then reads as git would; from git (a pipe) it
         // says nothing.
-        const QString driver = QStringLiteral(
-            "import os, pty, sys\n"
-            "pid, fd = pty.fork()\n"
-            "if pid == 0:\n"
-            "    os.execv(sys.argv[1], sys.argv[1:])\n"
-            "out = b''\n"
-            "while b'an empty line ends them' not in out:\n"
-            "    d = os.read(fd, 1024)\n"
-            "    if not d: break\n"
-            "    out += d\n"
-            "os.write(fd, b'\\n')\n"
-            "try:\n"
-            "    while True:\n"
-            "        d = os.read(fd, 1024)\n"
-            "        if not d: break\n"
-            "        out += d\n"
-            "except OSError: pass\n"
-            "_, st = os.waitpid(pid, 0)\n"
-            "sys.stdout.buffer.write(out)\n"
-            "sys.exit(os.waitstatus_to_exitcode(st))\n");
+        const QString driver = QStringLiteral("import os, pty, sys\n"
+                                              "pid, fd = pty.fork()\n"
+                                              "if pid == 0:\n"
+                                              "    os.execv(sys.argv[1], sys.argv[1:])\n"
+                                              "out = b''\n"
+                                              "while b'an empty line ends them' not in out:\n"
+                                              "    d = os.read(fd, 1024)\n"
+                                              "    if not d: break\n"
+                                              "    out += d\n"
+                                              "os.write(fd, b'\\n')\n"
+                                              "try:\n"
+                                              "    while True:\n"
+                                              "        d = os.read(fd, 1024)\n"
+                                              "        if not d: break\n"
+                                              "        out += d\n"
+                                              "except OSError: pass\n"
+                                              "_, st = os.waitpid(pid, 0)\n"
+                                              "sys.stdout.buffer.write(out)\n"
+                                              "sys.exit(os.waitstatus_to_exitcode(st))\n");
         QProcess p;
         p.setProcessEnvironment(env());
         p.start(QStringLiteral("python3"),
@@ -328,10 +326,10 @@ private slots:
         QVERIFY2(edge.start(&error), qPrintable(error));
         QVERIFY(QDir(m_home->path()).mkpath(QStringLiteral(".local/share/heyo-edge-demo/tls")));
         QVERIFY(QFile::copy(edge.caFile(), m_home->filePath(QStringLiteral(".local/share/heyo-edge-demo/tls/ca.pem"))));
-        const Run login = heyo(service(edge) + QStringList{QStringLiteral("login"), QStringLiteral("--email"),
-                                                            QStringLiteral("ada@demo.heyo"),
-                                                            QStringLiteral("--password-stdin")},
-                               "ada-demo-password\n");
+        const Run login =
+            heyo(service(edge) + QStringList{QStringLiteral("login"), QStringLiteral("--email"),
+                                             QStringLiteral("ada@demo.heyo"), QStringLiteral("--password-stdin")},
+                 "ada-demo-password\n");
         QVERIFY2(login.rc == 0, login.err.constData());
 
         QFile readme(QStringLiteral(HEYO_SOURCE_DIR "/README.md"));
@@ -379,7 +377,7 @@ private slots:
                  qPrintable(error));
 
         Run r = heyo(service(edge) + QStringList{QStringLiteral("login"), QStringLiteral("--email"),
-                                                  QStringLiteral("ann@example.com"), QStringLiteral("--password-stdin")},
+                                                 QStringLiteral("ann@example.com"), QStringLiteral("--password-stdin")},
                      password + "\n");
         QVERIFY2(r.rc == 0, r.err.constData());
         QVERIFY(r.out.contains("ann@example.com"));
@@ -409,7 +407,7 @@ private slots:
 
         // A wrong password: clear message, exit 1, nothing changes.
         r = heyo(service(edge) + QStringList{QStringLiteral("login"), QStringLiteral("--email"),
-                                              QStringLiteral("ann@example.com"), QStringLiteral("--password-stdin")},
+                                             QStringLiteral("ann@example.com"), QStringLiteral("--password-stdin")},
                  "wrong\n");
         QCOMPARE(r.rc, 1);
         QVERIFY(r.err.contains("incorrect"));
@@ -430,30 +428,29 @@ private slots:
         const QByteArray password = "pw-tty-5550-quiet";
         QVERIFY(edge.addAccount(QStringLiteral("tty@example.com"), password, {}, &error));
         // A real pseudo-terminal: heyo prompts on /dev/tty, the email is echoed, the password must not be.
-        const QString driver = QStringLiteral(
-            "import os, pty, sys\n"
-            "pw = sys.stdin.buffer.read()\n"
-            "pid, fd = pty.fork()\n"
-            "if pid == 0:\n"
-            "    os.execv(sys.argv[1], sys.argv[1:])\n"
-            "out = b''\n"
-            "def until(s):\n"
-            "    global out\n"
-            "    while s not in out:\n"
-            "        try: d = os.read(fd, 1024)\n"
-            "        except OSError: return\n"
-            "        if not d: return\n"
-            "        out += d\n"
-            "until(b'Email: '); os.write(fd, b'tty@example.com\\n')\n"
-            "until(b'Password for tty@example.com: '); os.write(fd, pw + b'\\n')\n"
-            "until(b'\\x00')\n"
-            "_, st = os.waitpid(pid, 0)\n"
-            "sys.stdout.buffer.write(out)\n"
-            "sys.exit(os.waitstatus_to_exitcode(st))\n");
+        const QString driver = QStringLiteral("import os, pty, sys\n"
+                                              "pw = sys.stdin.buffer.read()\n"
+                                              "pid, fd = pty.fork()\n"
+                                              "if pid == 0:\n"
+                                              "    os.execv(sys.argv[1], sys.argv[1:])\n"
+                                              "out = b''\n"
+                                              "def until(s):\n"
+                                              "    global out\n"
+                                              "    while s not in out:\n"
+                                              "        try: d = os.read(fd, 1024)\n"
+                                              "        except OSError: return\n"
+                                              "        if not d: return\n"
+                                              "        out += d\n"
+                                              "until(b'Email: '); os.write(fd, b'tty@example.com\\n')\n"
+                                              "until(b'Password for tty@example.com: '); os.write(fd, pw + b'\\n')\n"
+                                              "until(b'\\x00')\n"
+                                              "_, st = os.waitpid(pid, 0)\n"
+                                              "sys.stdout.buffer.write(out)\n"
+                                              "sys.exit(os.waitstatus_to_exitcode(st))\n");
         QProcess p;
         p.setProcessEnvironment(env());
         p.start(QStringLiteral("python3"), QStringList{QStringLiteral("-c"), driver, heyoBinary()} + service(edge) +
-                                                QStringList{QStringLiteral("login")});
+                                               QStringList{QStringLiteral("login")});
         QVERIFY(p.waitForStarted());
         p.write(password);
         p.closeWriteChannel();
@@ -476,7 +473,7 @@ private slots:
         QVERIFY2(!key.isEmpty(), qPrintable(error));
 
         Run r = heyo(service(edge) + QStringList{QStringLiteral("login"), QStringLiteral("--api-key-stdin"),
-                                                  QStringLiteral("--keep-key")},
+                                                 QStringLiteral("--keep-key")},
                      key + "\n");
         QVERIFY2(r.rc == 0, r.err.constData());
         r = heyo({QStringLiteral("token")}, {}, true);
@@ -493,9 +490,8 @@ private slots:
         QVERIFY2(r.rc == 0, r.err.constData());
         const QByteArray created = r.out.trimmed();
         QVERIFY(QRegularExpression(QStringLiteral("^heyo_[0-9a-f]{64}$")).match(QString::fromUtf8(created)).hasMatch());
-        const QString createdId = QRegularExpression(QStringLiteral("key_[0-9a-f]+"))
-                                      .match(QString::fromUtf8(r.err))
-                                      .captured(0);
+        const QString createdId =
+            QRegularExpression(QStringLiteral("key_[0-9a-f]+")).match(QString::fromUtf8(r.err)).captured(0);
         QVERIFY(!createdId.isEmpty());
         r = heyo({QStringLiteral("api-key"), QStringLiteral("list")});
         QCOMPARE(r.rc, 0);
@@ -513,7 +509,7 @@ private slots:
         int rc = 0;
         while (clock.elapsed() < 30000) {
             rc = heyo(service(edge) + QStringList{QStringLiteral("--no-store"), QStringLiteral("token"),
-                                                   QStringLiteral("--api-key-stdin")},
+                                                  QStringLiteral("--api-key-stdin")},
                       created, true)
                      .rc;
             if (rc != 0)
@@ -549,7 +545,7 @@ private slots:
         if (!desktop.isEmpty())
             noBus.insert(QStringLiteral("XDG_CURRENT_DESKTOP"), desktop);
         Run r = heyo(service(edge) + QStringList{QStringLiteral("login"), QStringLiteral("--email"),
-                                                  QStringLiteral("cy@example.com"), QStringLiteral("--password-stdin")},
+                                                 QStringLiteral("cy@example.com"), QStringLiteral("--password-stdin")},
                      "pw-cy-4567\n", false, noBus);
         QCOMPARE(r.rc, 1);
         QVERIFY2(r.err.contains("keychain"), r.err.constData());
@@ -560,8 +556,8 @@ private slots:
 
         // --no-store: a session in memory for this one process, still nothing on disk.
         r = heyo(service(edge) + QStringList{QStringLiteral("--no-store"), QStringLiteral("token"),
-                                              QStringLiteral("--email"), QStringLiteral("cy@example.com"),
-                                              QStringLiteral("--password-stdin")},
+                                             QStringLiteral("--email"), QStringLiteral("cy@example.com"),
+                                             QStringLiteral("--password-stdin")},
                  "pw-cy-4567\n", true, noBus);
         QVERIFY2(r.rc == 0, r.err.constData());
         QCOMPARE(accountIdOf(r.out.trimmed()).left(4), QStringLiteral("acc_"));
@@ -578,7 +574,7 @@ private slots:
         const QByteArray key = edge.issueApiKey(QStringLiteral("dee@example.com"), QStringLiteral("k"), &error);
         QVERIFY2(!key.isEmpty(), qPrintable(error));
         QCOMPARE(heyo(service(edge) + QStringList{QStringLiteral("login"), QStringLiteral("--api-key-stdin"),
-                                                   QStringLiteral("--keep-key")},
+                                                  QStringLiteral("--keep-key")},
                       key)
                      .rc,
                  0);
@@ -608,11 +604,12 @@ private slots:
         QString error;
         QVERIFY2(edge.start(&error), qPrintable(error));
         QVERIFY(edge.addAccount(QStringLiteral("eve@example.com"), "pw-eve-123", {}, &error));
-        QCOMPARE(heyo(service(edge) + QStringList{QStringLiteral("login"), QStringLiteral("--email"),
-                                                   QStringLiteral("eve@example.com"), QStringLiteral("--password-stdin")},
-                      "pw-eve-123")
-                     .rc,
-                 0);
+        QCOMPARE(
+            heyo(service(edge) + QStringList{QStringLiteral("login"), QStringLiteral("--email"),
+                                             QStringLiteral("eve@example.com"), QStringLiteral("--password-stdin")},
+                 "pw-eve-123")
+                .rc,
+            0);
         QTest::qWait(3000);
         Run r = heyo({QStringLiteral("token")});
         QCOMPARE(r.rc, 3);
@@ -630,7 +627,7 @@ private slots:
         const QByteArray key = edge.issueApiKey(QStringLiteral("fay@example.com"), QStringLiteral("k"), &error);
         QVERIFY2(!key.isEmpty(), qPrintable(error));
         QCOMPARE(heyo(service(edge) + QStringList{QStringLiteral("login"), QStringLiteral("--api-key-stdin"),
-                                                   QStringLiteral("--keep-key")},
+                                                  QStringLiteral("--keep-key")},
                       key)
                      .rc,
                  0);
@@ -694,7 +691,7 @@ private slots:
         for (const char *who : {"a", "b"}) {
             const QString email = QStringLiteral("%1@example.com").arg(QLatin1String(who));
             QCOMPARE(heyo(service(edge) + QStringList{QStringLiteral("login"), QStringLiteral("--email"), email,
-                                                       QStringLiteral("--password-stdin")},
+                                                      QStringLiteral("--password-stdin")},
                           QStringLiteral("pw-%1-12345").arg(QLatin1String(who)).toUtf8())
                          .rc,
                      0);
@@ -707,7 +704,8 @@ private slots:
                 .out.trimmed();
         const QString idA = accountIdOf(tokenA), idB = accountIdOf(tokenB);
         QVERIFY(!idA.isEmpty() && !idB.isEmpty() && idA != idB);
-        QCOMPARE(heyo({QStringLiteral("accounts"), QStringLiteral("--default"), QStringLiteral("a@example.com")}).rc, 0);
+        QCOMPARE(heyo({QStringLiteral("accounts"), QStringLiteral("--default"), QStringLiteral("a@example.com")}).rc,
+                 0);
 
         // git-credential answers each endpoint host with its owner's token, whatever the default account is.
         const auto credential = [&](const QString &host, const QString &protocol = QStringLiteral("https")) {
@@ -719,16 +717,12 @@ private slots:
         Run r = credential(hostB);
         QCOMPARE(r.rc, 0);
         QVERIFY(r.out.contains("username=heyo\n"));
-        const QByteArray passB = QRegularExpression(QStringLiteral("password=(\\S+)"))
-                                     .match(QString::fromUtf8(r.out))
-                                     .captured(1)
-                                     .toUtf8();
+        const QByteArray passB =
+            QRegularExpression(QStringLiteral("password=(\\S+)")).match(QString::fromUtf8(r.out)).captured(1).toUtf8();
         QCOMPARE(accountIdOf(passB), idB);
         r = credential(hostA);
-        const QByteArray passA = QRegularExpression(QStringLiteral("password=(\\S+)"))
-                                     .match(QString::fromUtf8(r.out))
-                                     .captured(1)
-                                     .toUtf8();
+        const QByteArray passA =
+            QRegularExpression(QStringLiteral("password=(\\S+)")).match(QString::fromUtf8(r.out)).captured(1).toUtf8();
         QCOMPARE(accountIdOf(passA), idA);
         // Hosts that are not endpoints of a signed-in account, or not https: nothing at all.
         QCOMPARE(credential(QStringLiteral("github.com")).out, QByteArray());
@@ -775,10 +769,10 @@ private slots:
         test::EdgeProcess edge({}, true); // demo: Ada's demo-git endpoint serves demo.git over smart HTTP
         QString error;
         QVERIFY2(edge.start(&error), qPrintable(error));
-        const Run login = heyo(service(edge) + QStringList{QStringLiteral("login"), QStringLiteral("--email"),
-                                                            QStringLiteral("ada@demo.heyo"),
-                                                            QStringLiteral("--password-stdin")},
-                               "ada-demo-password\n");
+        const Run login =
+            heyo(service(edge) + QStringList{QStringLiteral("login"), QStringLiteral("--email"),
+                                             QStringLiteral("ada@demo.heyo"), QStringLiteral("--password-stdin")},
+                 "ada-demo-password\n");
         QVERIFY2(login.rc == 0, login.err.constData());
         QTemporaryDir work;
         const QString repoUrl = edge.endpointUrl(QStringLiteral("demo-git")) + QStringLiteral("/demo.git");
@@ -825,8 +819,8 @@ private slots:
         bare.setProcessEnvironment(env({{QStringLiteral("GIT_TERMINAL_PROMPT"), QStringLiteral("0")},
                                         {QStringLiteral("GIT_SSL_CAINFO"), edge.caFile()}}));
         bare.setProcessChannelMode(QProcess::MergedChannels);
-        bare.start(QStringLiteral("git"), {QStringLiteral("-c"), QStringLiteral("credential.helper="),
-                                           QStringLiteral("ls-remote"), repoUrl});
+        bare.start(QStringLiteral("git"),
+                   {QStringLiteral("-c"), QStringLiteral("credential.helper="), QStringLiteral("ls-remote"), repoUrl});
         bare.waitForFinished(60000);
         QVERIFY(bare.exitCode() != 0);
         const QByteArray refused = bare.readAll();

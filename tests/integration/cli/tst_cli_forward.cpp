@@ -10,8 +10,7 @@
 
 using namespace heyo::test;
 
-class TestCliForward : public QObject
-{
+class TestCliForward : public QObject {
     Q_OBJECT
 private:
     std::unique_ptr<E2eSession> m_s;
@@ -29,9 +28,9 @@ private:
         }
         QProcess stream;
         stream.setProcessEnvironment(m_s->env());
-        stream.start(QStringLiteral("curl"), {QStringLiteral("-sSN"),
-                                              QStringLiteral("http://127.0.0.1:%1/events?count=4&interval_ms=400")
-                                                  .arg(port)});
+        stream.start(
+            QStringLiteral("curl"),
+            {QStringLiteral("-sSN"), QStringLiteral("http://127.0.0.1:%1/events?count=4&interval_ms=400").arg(port)});
         if (!stream.waitForReadyRead(10000))
             return -3;
         const int rc = stop(fwd);

@@ -9,8 +9,7 @@
 
 #include <csignal>
 
-namespace heyo::test
-{
+namespace heyo::test {
 
 ForwardProcess::~ForwardProcess()
 {

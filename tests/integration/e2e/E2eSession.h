@@ -12,8 +12,7 @@
 
 #include <memory>
 
-namespace heyo::test
-{
+namespace heyo::test {
 
 struct HeyoRun {
     int rc = -1;
@@ -24,8 +23,7 @@ struct HeyoRun {
 class E2eSession;
 
 // One `heyo forward …` process: started, its "Forwarding" lines parsed, stopped with a signal.
-class ForwardProcess
-{
+class ForwardProcess {
 public:
     explicit ForwardProcess(E2eSession &session) : m_session(session) {}
     ~ForwardProcess();
@@ -48,8 +46,7 @@ private:
     int m_routerPort = 0;
 };
 
-class E2eSession
-{
+class E2eSession {
 public:
     explicit E2eSession(const QStringList &edgeArgs = {}); // extra `heyo-edge demo` arguments
     ~E2eSession();

@@ -14,8 +14,7 @@
 
 using namespace heyo::test;
 
-namespace
-{
+namespace {
 constexpr qint64 kRssLimitKiB = heyo::test::memoryLimit(64LL << 20) / 1024;
 
 // The demo files app's bytes (DemoFilesApp::generate): byte i is (i mod 251) xor (i >> 20).
@@ -30,8 +29,7 @@ QByteArray demoBytes(qint64 offset, qint64 length)
 }
 } // namespace
 
-class TestE2eClients : public QObject
-{
+class TestE2eClients : public QObject {
     Q_OBJECT
 private:
     std::unique_ptr<E2eSession> m_s;

@@ -11,8 +11,7 @@
 
 using namespace heyo::test;
 
-class TestE2eForward : public QObject
-{
+class TestE2eForward : public QObject {
     Q_OBJECT
 private:
     std::unique_ptr<E2eSession> m_s; // Ada and Bob signed in, one HOME for the whole test

@@ -17,9 +17,11 @@ inline QJsonObject jsonOf(const CurlResult &r)
 inline CurlResult postJson(const EdgeProcess &edge, const QString &path, const QByteArray &json,
                            const QStringList &extra = {})
 {
-    return runCurl(edge.caFile(), QStringList{"-X", "POST", "-H", "Content-Type: application/json", "--data-binary",
-                                              "@-", edge.apiUrl() + path} + extra,
-                   json);
+    return runCurl(
+        edge.caFile(),
+        QStringList{"-X", "POST", "-H", "Content-Type: application/json", "--data-binary", "@-", edge.apiUrl() + path} +
+            extra,
+        json);
 }
 
 // Signs in by email/password and returns the token ("" on failure).

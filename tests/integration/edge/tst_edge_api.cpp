@@ -6,8 +6,8 @@
 #include <QDirIterator>
 #include <QElapsedTimer>
 #include <QJsonArray>
-#include <QThread>
 #include <QProcess>
+#include <QThread>
 #include <QtTest>
 
 class EdgeApiTest : public QObject {
@@ -19,7 +19,10 @@ class EdgeApiTest : public QObject {
     {
         QStringList args{"-X", method, "-H", bearer(token)};
         if (!json.isEmpty())
-            args << "-H" << "Content-Type: application/json" << "--data-binary" << "@-";
+            args << "-H"
+                 << "Content-Type: application/json"
+                 << "--data-binary"
+                 << "@-";
         return runCurl(m_edge.caFile(), args + extra + QStringList{m_edge.apiUrl() + path}, json);
     }
     QJsonObject createKey(const QString &token, const QString &label)
@@ -33,10 +36,7 @@ class EdgeApiTest : public QObject {
     }
 
 private slots:
-    void initTestCase()
-    {
-        QVERIFY2(m_edge.start("demo", {"--api-key-cache", "2"}), qPrintable(m_edge.error()));
-    }
+    void initTestCase() { QVERIFY2(m_edge.start("demo", {"--api-key-cache", "2"}), qPrintable(m_edge.error())); }
 
     void loginSucceedsWithTheDocumentedShape()
     {
@@ -89,12 +89,24 @@ private slots:
         // at most 5 are checked (401) and the rest are refused before any hashing (429).
         EdgeProcess fresh;
         QVERIFY2(fresh.start("demo", {"--quiet"}), qPrintable(fresh.error()));
-        const QString wrong = QJsonDocument(QJsonObject{{"email", kAdaEmail}, {"password", "guess"}})
-                                  .toJson(QJsonDocument::Compact);
-        QStringList args{"-sS", "--cacert", fresh.caFile(), "-Z", "--parallel-max", "200", "--parallel-immediate",
-                         "-w", "%{http_code}\n", "-H", "Content-Type: application/json", "--data-binary", wrong};
+        const QString wrong =
+            QJsonDocument(QJsonObject{{"email", kAdaEmail}, {"password", "guess"}}).toJson(QJsonDocument::Compact);
+        QStringList args{"-sS",
+                         "--cacert",
+                         fresh.caFile(),
+                         "-Z",
+                         "--parallel-max",
+                         "200",
+                         "--parallel-immediate",
+                         "-w",
+                         "%{http_code}\n",
+                         "-H",
+                         "Content-Type: application/json",
+                         "--data-binary",
+                         wrong};
         for (int i = 0; i < 200; ++i)
-            args << "-o" << "/dev/null" << fresh.apiUrl() + "/api/auth/login"; // -o applies to one URL
+            args << "-o"
+                 << "/dev/null" << fresh.apiUrl() + "/api/auth/login"; // -o applies to one URL
         QProcess curl;
         curl.start("curl", args);
         QVERIFY(curl.waitForFinished(120000));
@@ -118,21 +130,22 @@ private slots:
         for (const QString &type : {QString("text/plain"), QString("application/x-www-form-urlencoded"),
                                     QString("multipart/form-data; boundary=x"), QString("application/jsonx")}) {
             for (const QString &path : {QString("/api/auth/login"), QString("/api/api-keys/exchange")}) {
-                CurlResult r = runCurl(m_edge.caFile(), {"-X", "POST", "-H", "Content-Type: " + type, "--data-binary",
-                                                         "@-", m_edge.apiUrl() + path},
-                                       body);
+                CurlResult r = runCurl(
+                    m_edge.caFile(),
+                    {"-X", "POST", "-H", "Content-Type: " + type, "--data-binary", "@-", m_edge.apiUrl() + path}, body);
                 QCOMPARE(r.status, 415);
                 QCOMPARE(jsonOf(r).value("error").toObject().value("code").toString(),
                          QString("unsupported_media_type"));
             }
         }
-        CurlResult none = runCurl(m_edge.caFile(), {"-X", "POST", "-H", "Content-Type:", "--data-binary", "@-",
-                                                    m_edge.apiUrl() + "/api/auth/login"},
-                                  body);
+        CurlResult none = runCurl(
+            m_edge.caFile(),
+            {"-X", "POST", "-H", "Content-Type:", "--data-binary", "@-", m_edge.apiUrl() + "/api/auth/login"}, body);
         QCOMPARE(none.status, 415);
         // Parameters and case are allowed: this one is parsed and checked (a wrong password).
-        CurlResult json = runCurl(m_edge.caFile(), {"-X", "POST", "-H", "Content-Type: Application/JSON; charset=utf-8",
-                                                    "--data-binary", "@-", m_edge.apiUrl() + "/api/auth/login"},
+        CurlResult json = runCurl(m_edge.caFile(),
+                                  {"-X", "POST", "-H", "Content-Type: Application/JSON; charset=utf-8", "--data-binary",
+                                   "@-", m_edge.apiUrl() + "/api/auth/login"},
                                   body);
         QCOMPARE(json.status, 401);
         const QString token = loginToken(m_edge, kAdaEmail, kAdaPassword);
@@ -215,11 +228,13 @@ private slots:
         QCOMPARE(same.status, 304);
         QVERIFY(same.body.isEmpty());
         // Adding an endpoint changes the ETag.
-        QCOMPARE(m_edge.admin({"endpoint", "add", "--account", kAdaEmail, "--slug", "etag-probe", "--target",
-                               "http://127.0.0.1:9", "--device", "new-device"})
+        QCOMPARE(m_edge
+                     .admin({"endpoint", "add", "--account", kAdaEmail, "--slug", "etag-probe", "--target",
+                             "http://127.0.0.1:9", "--device", "new-device"})
                      .exitCode,
                  0);
-        CurlResult changed = api("GET", "/api/endpoints", token, {}, {"-H", "If-None-Match: " + QString::fromUtf8(etag)});
+        CurlResult changed =
+            api("GET", "/api/endpoints", token, {}, {"-H", "If-None-Match: " + QString::fromUtf8(etag)});
         QCOMPARE(changed.status, 200);
         QVERIFY(changed.header("ETag") != etag);
         QVERIFY(changed.body.contains("etag-probe"));
@@ -249,9 +264,9 @@ private slots:
         QCOMPARE(ex.status, 200);
         QString exchanged = jsonOf(ex).value("token").toString();
         QCOMPARE(jsonOf(ex).value("account").toObject().value("email").toString(), kAdaEmail);
-        QCOMPARE(runCurl(m_edge.caFile(), {"-H", bearer(exchanged), m_edge.endpointUrl("demo-web") + "/api/echo"})
-                     .status,
-                 200);
+        QCOMPARE(
+            runCurl(m_edge.caFile(), {"-H", bearer(exchanged), m_edge.endpointUrl("demo-web") + "/api/echo"}).status,
+            200);
         // Now last_used_at is set.
         for (const QJsonValue &v : jsonOf(api("GET", "/api/api-keys", token)).value("api_keys").toArray())
             if (v.toObject().value("id") == created.value("id"))

@@ -65,8 +65,9 @@ private slots:
 
     void contentLengthWithTransferEncodingIs400()
     {
-        QByteArray smuggle = "POST /api/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\n"
-                             "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n";
+        QByteArray smuggle =
+            "POST /api/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n";
         bool closed = false;
         QByteArray answer = exchange(smuggle, &closed);
         QCOMPARE(statusOf(answer), 400);
@@ -104,7 +105,8 @@ private slots:
     {
         QByteArray body(64 * 1024, 'x');
         QByteArray req = "POST /api/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                         "Content-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+                         "Content-Length: " +
+                         QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
         QCOMPARE(statusOf(exchange(req)), 413);
         stillServes();
     }

@@ -32,8 +32,12 @@ private slots:
         QCOMPARE(none.exitCode, 2);
         QVERIFY(none.err.contains("Usage: heyo-edge"));
         QCOMPARE(runEdge({"frobnicate"}).exitCode, 2);
-        for (QStringList cmd : {QStringList{"serve"}, {"demo"}, {"account", "add"}, {"endpoint", "add"},
-                                {"api-key", "issue"}, {"api-key", "revoke"}}) {
+        for (QStringList cmd : {QStringList{"serve"},
+                                {"demo"},
+                                {"account", "add"},
+                                {"endpoint", "add"},
+                                {"api-key", "issue"},
+                                {"api-key", "revoke"}}) {
             auto help = runEdge(cmd + QStringList{"--help"});
             QCOMPARE(help.exitCode, 0);
             QVERIFY2(help.out.contains("--data"), qPrintable(cmd.join(' ')));

@@ -83,12 +83,12 @@ private slots:
         QVERIFY2(shortLived.start("demo", {"--token-lifetime", "4", "--quiet"}), qPrintable(shortLived.error()));
         QString token = loginToken(shortLived, kAdaEmail, kAdaPassword);
         QVERIFY(!token.isEmpty());
-        CurlResult fresh = runCurl(shortLived.caFile(), {"-H", bearer(token), shortLived.endpointUrl("demo-web") +
-                                                                                  "/api/echo"});
+        CurlResult fresh =
+            runCurl(shortLived.caFile(), {"-H", bearer(token), shortLived.endpointUrl("demo-web") + "/api/echo"});
         QCOMPARE(fresh.status, 200);
         QThread::sleep(5);
-        CurlResult expired = runCurl(shortLived.caFile(), {"-H", bearer(token), shortLived.endpointUrl("demo-web") +
-                                                                                    "/api/echo"});
+        CurlResult expired =
+            runCurl(shortLived.caFile(), {"-H", bearer(token), shortLived.endpointUrl("demo-web") + "/api/echo"});
         QCOMPARE(expired.status, 401);
         QVERIFY2(expired.body.contains("expired"), expired.body.constData());
     }
@@ -116,8 +116,9 @@ private slots:
 
     void heyoHeaderLeavesTheAppsOwnAuthorization()
     {
-        CurlResult r = get("demo-web", "/api/echo",
-                           {"-H", "X-Heyo-Authorization: Bearer " + m_ada, "-H", "Authorization: Bearer app-own-token"});
+        CurlResult r =
+            get("demo-web", "/api/echo",
+                {"-H", "X-Heyo-Authorization: Bearer " + m_ada, "-H", "Authorization: Bearer app-own-token"});
         QCOMPARE(r.status, 200);
         QCOMPARE(receivedHeader(r, "Authorization"), QString("Bearer app-own-token"));
         QVERIFY(!receivedHeaderPresent(r, "X-Heyo-Authorization"));
@@ -176,9 +177,9 @@ private slots:
     void unknownEndpointAndForeignHost()
     {
         QCOMPARE(get("no-such-slug", "/", {"-H", bearer(m_ada)}).status, 404);
-        CurlResult foreign = runCurl(m_edge.caFile(), {"--resolve", QString("elsewhere.example:%1:127.0.0.1")
-                                                                        .arg(m_edge.port()),
-                                                       "-k", QString("https://elsewhere.example:%1/").arg(m_edge.port())});
+        CurlResult foreign =
+            runCurl(m_edge.caFile(), {"--resolve", QString("elsewhere.example:%1:127.0.0.1").arg(m_edge.port()), "-k",
+                                      QString("https://elsewhere.example:%1/").arg(m_edge.port())});
         QCOMPARE(foreign.status, 421);
     }
 
@@ -186,7 +187,8 @@ private slots:
     {
         QStringList args{"-sS", "--cacert", m_edge.caFile(), "-H", bearer(m_ada), "-w", "%{num_connects} "};
         for (int i = 0; i < 5; ++i)
-            args << "-o" << "/dev/null" << m_edge.endpointUrl("demo-web") + "/api/echo";
+            args << "-o"
+                 << "/dev/null" << m_edge.endpointUrl("demo-web") + "/api/echo";
         QProcess curl;
         curl.start("curl", args);
         QVERIFY(curl.waitForFinished(30000));
@@ -199,12 +201,20 @@ private slots:
     {
         // Downloads back to back on one connection: each must end so the next can start. (A regression test: a
         // parse paused on a response's last bytes, with the client's output full, used to leave it hanging.)
-        QStringList args{"-sS", "--max-time", "30", "--cacert", m_edge.caFile(), "-H", bearer(m_ada),
-                         "-w", "%{http_code}:%{size_download} "};
+        QStringList args{"-sS",
+                         "--max-time",
+                         "30",
+                         "--cacert",
+                         m_edge.caFile(),
+                         "-H",
+                         bearer(m_ada),
+                         "-w",
+                         "%{http_code}:%{size_download} "};
         QByteArray expected;
         for (int i = 0; i < 10; ++i) {
             const int size = i % 2 ? 20000000 : 3000000;
-            args << "-o" << "/dev/null" << m_edge.endpointUrl("demo-files") + "/download?size=" + QString::number(size);
+            args << "-o"
+                 << "/dev/null" << m_edge.endpointUrl("demo-files") + "/download?size=" + QString::number(size);
             expected += "200:" + QByteArray::number(size) + ' ';
         }
         QProcess curl;

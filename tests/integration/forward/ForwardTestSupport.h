@@ -142,10 +142,18 @@ inline CurlRun curl(const QStringList &args, int timeoutMs = 60000, const QStrin
 // `curl --parallel` over `urls`, each answer's status in order of completion.
 inline QList<int> curlParallel(const QStringList &urls, int timeoutMs = 120000)
 {
-    QStringList args{"-sS", "--max-time", QString::number(timeoutMs / 1000), "-Z", "--parallel-immediate",
-                     "--parallel-max", QString::number(urls.size()), "-w", "%{http_code}\\n"};
+    QStringList args{"-sS",
+                     "--max-time",
+                     QString::number(timeoutMs / 1000),
+                     "-Z",
+                     "--parallel-immediate",
+                     "--parallel-max",
+                     QString::number(urls.size()),
+                     "-w",
+                     "%{http_code}\\n"};
     for (const QString &u : urls)
-        args << "-o" << "/dev/null" << u;
+        args << "-o"
+             << "/dev/null" << u;
     QProcess p;
     QSignalSpy done(&p, &QProcess::finished);
     p.start(QStringLiteral("curl"), args);
@@ -167,9 +175,8 @@ inline api::ServiceSettings serviceOf(EdgeProcess &edge)
     return s;
 }
 
-inline std::optional<auth::SessionManager::SignInReply> signInWithKey(auth::SessionManager &sm,
-                                                                       const api::ServiceSettings &s,
-                                                                       const QByteArray &key)
+inline std::optional<auth::SessionManager::SignInReply>
+signInWithKey(auth::SessionManager &sm, const api::ServiceSettings &s, const QByteArray &key)
 {
     std::optional<auth::SessionManager::SignInReply> out;
     sm.signInWithApiKey(s, key, true, [&](const auth::SessionManager::SignInReply &r) { out = r; });
@@ -178,9 +185,9 @@ inline std::optional<auth::SessionManager::SignInReply> signInWithKey(auth::Sess
 }
 
 inline std::optional<auth::SessionManager::SignInReply> signInWithPassword(auth::SessionManager &sm,
-                                                                            const api::ServiceSettings &s,
-                                                                            const QString &email,
-                                                                            const QString &password)
+                                                                           const api::ServiceSettings &s,
+                                                                           const QString &email,
+                                                                           const QString &password)
 {
     std::optional<auth::SessionManager::SignInReply> out;
     sm.signInWithPassword(s, email, password, [&](const auth::SessionManager::SignInReply &r) { out = r; });

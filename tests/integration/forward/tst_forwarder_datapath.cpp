@@ -105,8 +105,7 @@ private:
         if (QTest::currentTestFailed())
             return;
         RawClient c(port("demo-web"));
-        QVERIFY(c.send("GET /api/whoami HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port("demo-web")) +
-                       "\r\n\r\n"));
+        QVERIFY(c.send("GET /api/whoami HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port("demo-web")) + "\r\n\r\n"));
         QCOMPARE(c.readResponse().status, 200);
         QTRY_VERIFY_WITH_TIMEOUT(edgeHits(m_edge, "demo-web") >= before + 1, 5000);
         QTest::qWait(100);
@@ -190,7 +189,7 @@ private slots:
         QCOMPARE(r.status, 200);
         const auto headers = echoHeaders(r.body);
         QCOMPARE(valuesOf(headers, "Authorization"), QStringList{"Basic dXNlcjpwYXNz"});
-        QVERIFY(valuesOf(headers, "X-Heyo-Authorization").isEmpty()); // consumed by the edge
+        QVERIFY(valuesOf(headers, "X-Heyo-Authorization").isEmpty());   // consumed by the edge
         QCOMPARE(valuesOf(headers, "X-Heyo-Email"), QStringList{kAda}); // so the token did ride along
         // A client-sent X-Heyo-Authorization is replaced by ours, never passed on or preferred.
         auto forged = curl({"-H", "X-Heyo-Authorization: Bearer forged", local("demo-web", "/api/echo")});
@@ -223,8 +222,9 @@ private slots:
         QVERIFY2(opened <= 10, qPrintable(QString::number(opened))); // the sequential ten reused pooled ones
         QVERIFY(after.upstreamConnections < after.upstreamRequests);
         if (after.upstreamConnections > 1) // every connection after the first resumes the TLS session
-            QVERIFY2(after.upstreamTlsResumed >= after.upstreamConnections - 1,
-                     qPrintable(QStringLiteral("%1 of %2").arg(after.upstreamTlsResumed).arg(after.upstreamConnections)));
+            QVERIFY2(
+                after.upstreamTlsResumed >= after.upstreamConnections - 1,
+                qPrintable(QStringLiteral("%1 of %2").arg(after.upstreamTlsResumed).arg(after.upstreamConnections)));
     }
 
     void bodiesBothWays()
@@ -312,9 +312,9 @@ private slots:
         verifyNeverReachedEdge(
             [&] {
                 QCOMPARE(rawStatus("demo-web", "GET / HTTP/1.1\r\n\r\n"), 400);
-                QCOMPARE(rawStatus("demo-web", "GET / HTTP/1.1\r\n" + hostLine("demo-web") + hostLine("demo-web") +
-                                                   "\r\n"),
-                         400);
+                QCOMPARE(
+                    rawStatus("demo-web", "GET / HTTP/1.1\r\n" + hostLine("demo-web") + hostLine("demo-web") + "\r\n"),
+                    400);
             },
             "a request without one Host reached the edge");
     }
@@ -323,8 +323,8 @@ private slots:
     {
         const std::string p = std::to_string(port("demo-web"));
         for (const std::string &host : {"127.0.0.1:" + p, "localhost:" + p, "LOCALHOST:" + p, "[::1]:" + p})
-            QCOMPARE(rawStatus("demo-web", "GET /api/whoami HTTP/1.1\r\nHost: " + host + "\r\nOrigin: http://" +
-                                               host + "\r\nSec-Fetch-Site: same-origin\r\n\r\n"),
+            QCOMPARE(rawStatus("demo-web", "GET /api/whoami HTTP/1.1\r\nHost: " + host + "\r\nOrigin: http://" + host +
+                                               "\r\nSec-Fetch-Site: same-origin\r\n\r\n"),
                      200);
     }
 
@@ -427,20 +427,19 @@ private slots:
         verifyNeverReachedEdge(
             [&] {
                 const std::string big(70 * 1024, 'a');
-                QCOMPARE(rawStatus("demo-web", "GET / HTTP/1.1\r\n" + hostLine("demo-web") + "X-Big: " + big +
-                                                   "\r\n\r\n"),
-                         431);
+                QCOMPARE(
+                    rawStatus("demo-web", "GET / HTTP/1.1\r\n" + hostLine("demo-web") + "X-Big: " + big + "\r\n\r\n"),
+                    431);
                 QCOMPARE(rawStatus("demo-web", "GET /" + std::string(9 * 1024, 'u') + " HTTP/1.1\r\n" +
                                                    hostLine("demo-web") + "\r\n"),
                          414);
-                QCOMPARE(rawStatus("demo-web", "GET http://127.0.0.1/api/echo HTTP/1.1\r\n" + hostLine("demo-web") +
-                                                   "\r\n"),
-                         400);
+                QCOMPARE(
+                    rawStatus("demo-web", "GET http://127.0.0.1/api/echo HTTP/1.1\r\n" + hostLine("demo-web") + "\r\n"),
+                    400);
                 QCOMPARE(rawStatus("demo-web", "OPTIONS * HTTP/1.1\r\n" + hostLine("demo-web") + "\r\n"), 400);
-                QCOMPARE(rawStatus("demo-web", "GET 127.0.0.1:443 HTTP/1.1\r\n" + hostLine("demo-web") + "\r\n"),
-                         400);
-                QCOMPARE(rawStatus("demo-web", "CONNECT demo-web.heyo.localhost:443 HTTP/1.1\r\n" +
-                                                   hostLine("demo-web") + "\r\n"),
+                QCOMPARE(rawStatus("demo-web", "GET 127.0.0.1:443 HTTP/1.1\r\n" + hostLine("demo-web") + "\r\n"), 400);
+                QCOMPARE(rawStatus("demo-web",
+                                   "CONNECT demo-web.heyo.localhost:443 HTTP/1.1\r\n" + hostLine("demo-web") + "\r\n"),
                          405);
             },
             "an over-long or absolute-form request reached the edge");
@@ -470,9 +469,10 @@ private slots:
     void h2cUpgradeDropped()
     {
         std::string body;
-        QCOMPARE(rawStatus("demo-web", "GET /api/echo HTTP/1.1\r\n" + hostLine("demo-web") +
-                                           "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
-                                           "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n",
+        QCOMPARE(rawStatus("demo-web",
+                           "GET /api/echo HTTP/1.1\r\n" + hostLine("demo-web") +
+                               "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+                               "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n",
                            &body),
                  200);
         const auto headers = echoHeaders(QByteArray::fromStdString(body));
@@ -515,8 +515,8 @@ private slots:
         // The edge itself is unreachable: the forwarder answers 502, naming the endpoint, and reports it.
         QSignalSpy upstreamError(m_fwd.get(), &Forwarder::upstreamError);
         const quint16 nobody = closedPort();
-        QVERIFY(m_fwd->forward(spec("gone", QUrl(QStringLiteral("https://gone.heyo.localhost:%1/").arg(nobody))),
-                               &error));
+        QVERIFY(
+            m_fwd->forward(spec("gone", QUrl(QStringLiteral("https://gone.heyo.localhost:%1/").arg(nobody))), &error));
         auto gone = curl({local("gone", "/")});
         QCOMPARE(gone.status, 502);
         QCOMPARE(gone.body.count('\n'), 1);
@@ -542,9 +542,9 @@ private slots:
         forward::ForwardSpec withCa = spec("demo-files");
         withCa.caFile = m_edge.caFile();
         QVERIFY2(untrusting.forward(withCa, &error), qPrintable(error));
-        QCOMPARE(curl({QStringLiteral("http://127.0.0.1:%1/download?size=5").arg(untrusting.portOf("demo-files"))})
-                     .status,
-                 200);
+        QCOMPARE(
+            curl({QStringLiteral("http://127.0.0.1:%1/download?size=5").arg(untrusting.portOf("demo-files"))}).status,
+            200);
         forward::ForwardSpec badCa = spec("demo-events");
         badCa.caFile = QStringLiteral("/nonexistent/ca.pem");
         QVERIFY(!untrusting.forward(badCa, &error));

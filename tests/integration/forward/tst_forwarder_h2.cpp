@@ -137,8 +137,7 @@ private slots:
     void grpcThroughForwarderAndEdge()
     {
         // Unary: the app sees who called (heyo-edge's identity headers), the status arrives in the trailers.
-        QCOMPARE(grpc({grpcLocal(), "say", "world"}),
-                 (QStringList{"say: hello world, from " + kAda, "status: OK"}));
+        QCOMPARE(grpc({grpcLocal(), "say", "world"}), (QStringList{"say: hello world, from " + kAda, "status: OK"}));
         QStringList counted;
         for (int i = 1; i <= 20; ++i)
             counted << QStringLiteral("count: %1").arg(i);
@@ -190,8 +189,11 @@ private slots:
         QFETCH(QString, host);
         // curl sends a Host header of its own as :authority over HTTP/2.
         const QString h = QString(host).replace("%1", QString::number(port()));
-        verifyNeverReachedEdge([&] { QCOMPARE(curl(kH2 + QStringList{"-H", "Host: " + h, local("/")}).status, 421); },
-                               "a rebinding :authority reached the edge");
+        verifyNeverReachedEdge(
+            [&] {
+                QCOMPARE(curl(kH2 + QStringList{"-H", "Host: " + h, local("/")}).status, 421);
+            },
+            "a rebinding :authority reached the edge");
     }
 
     void crossSiteRefused_data()
@@ -205,7 +207,9 @@ private slots:
     {
         QFETCH(QString, header);
         verifyNeverReachedEdge(
-            [&] { QCOMPARE(curl(kH2 + QStringList{"-H", header, "-X", "POST", local("/api/echo")}).status, 403); },
+            [&] {
+                QCOMPARE(curl(kH2 + QStringList{"-H", header, "-X", "POST", local("/api/echo")}).status, 403);
+            },
             "a cross-site h2 request reached the edge");
     }
 

@@ -148,7 +148,7 @@ private slots:
             urls << s.url(QStringLiteral("/api/echo?i=%1").arg(i));
         const QList<int> statuses = test::curlParallel(urls);
         QCOMPARE(statuses.size(), 200);
-        QCOMPARE(statuses.count(200), 200); // none lost, none answered 401
+        QCOMPARE(statuses.count(200), 200);                   // none lost, none answered 401
         QCOMPARE(s.sessions->exchangeCount(), exchanges + 1); // exactly one refresh for all of them
 
         // At the edge: each request was refused at most once (with the old token), then served with the new one.
@@ -213,7 +213,7 @@ private slots:
         QCOMPARE(signIn.first().at(0).toString(), s.ada);
         QTRY_COMPARE_WITH_TIMEOUT(edgeHits(s.edge, "demo-web"), 1, 5000);
         QTest::qWait(300);
-        QCOMPARE(edgeHits(s.edge, "demo-web"), 1); // tried once, never retried with the same token
+        QCOMPARE(edgeHits(s.edge, "demo-web"), 1);                     // tried once, never retried with the same token
         QCOMPARE(s.fwd->stats().first().upstreamRequests, quint64(2)); // the warm-up and this one
         QCOMPARE(s.sessions->exchangeCount(), 0);
         collectLogs(s);

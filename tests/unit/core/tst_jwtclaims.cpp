@@ -24,9 +24,14 @@ class TestJwtClaims : public QObject {
 private slots:
     void decodesClaims()
     {
-        const QByteArray t = makeToken({{"sub", "acc_1"}, {"account_id", "acc_1"}, {"email", "a@example.com"},
-                                        {"iat", 1700000000}, {"exp", 1700003600}, {"iss", "heyo-edge"},
-                                        {"jti", "j1"}, {"akid", "key_9"}});
+        const QByteArray t = makeToken({{"sub", "acc_1"},
+                                        {"account_id", "acc_1"},
+                                        {"email", "a@example.com"},
+                                        {"iat", 1700000000},
+                                        {"exp", 1700003600},
+                                        {"iss", "heyo-edge"},
+                                        {"jti", "j1"},
+                                        {"akid", "key_9"}});
         const auto c = JwtClaims::decode(t);
         QVERIFY(c);
         QCOMPARE(c->accountId, QStringLiteral("acc_1"));

@@ -31,8 +31,9 @@ private slots:
     void roundTrip()
     {
         KeychainSecretStore store;
-        const QString key = SecretStore::keyFor(QStringLiteral("acc_test%1").arg(QUuid::createUuid().toString(QUuid::Id128).left(8)),
-                                                QStringLiteral("jwt"));
+        const QString key =
+            SecretStore::keyFor(QStringLiteral("acc_test%1").arg(QUuid::createUuid().toString(QUuid::Id128).left(8)),
+                                QStringLiteral("jwt"));
         const QByteArray secret = "eyJ.test." + QUuid::createUuid().toByteArray(QUuid::Id128);
         SecretResult r = wait([&](auto cb) { store.read(key, cb); });
         QCOMPARE(r.status, SecretStatus::NotFound);
@@ -75,7 +76,8 @@ private slots:
         env.insert(QStringLiteral("HOME"), home.path());
         // Its own runtime dir too, or the activated gnome-keyring finds the running (unlocked) one and defers to it.
         QVERIFY(QDir(home.path()).mkdir(QStringLiteral("run")));
-        QFile::setPermissions(home.filePath(QStringLiteral("run")), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        QFile::setPermissions(home.filePath(QStringLiteral("run")),
+                              QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
         env.insert(QStringLiteral("XDG_RUNTIME_DIR"), home.filePath(QStringLiteral("run")));
         env.remove(QStringLiteral("DISPLAY")); // no prompter can show up and hang the job
         child.setProcessEnvironment(env);

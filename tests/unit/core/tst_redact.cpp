@@ -6,7 +6,8 @@
 class TestRedact : public QObject {
     Q_OBJECT
 private:
-    const QString jwt = QStringLiteral("eyJhbGciOiJFZERTQSJ9.eyJhY2NvdW50X2lkIjoiYWNjXzEiLCJleHAiOjV9.c2lnbmF0dXJlX2J5dGVz");
+    const QString jwt =
+        QStringLiteral("eyJhbGciOiJFZERTQSJ9.eyJhY2NvdW50X2lkIjoiYWNjXzEiLCJleHAiOjV9.c2lnbmF0dXJlX2J5dGVz");
     const QString key = QStringLiteral("heyo_") + QString(64, QLatin1Char('a'));
 
 private slots:
@@ -23,7 +24,8 @@ private slots:
                                    << jwt.section('.', 1, 1);
         QTest::newRow("api key") << QStringLiteral("exchanging ") + key << key.mid(10);
         QTest::newRow("json api key") << QStringLiteral("{\"api_key\":\"") + key + QStringLiteral("\"}") << key.mid(9);
-        QTest::newRow("basic") << QStringLiteral("Authorization: Basic aGV5bzpzZWNyZXRwYXNz") << QStringLiteral("aGV5bzpzZWNyZXRwYXNz");
+        QTest::newRow("basic") << QStringLiteral("Authorization: Basic aGV5bzpzZWNyZXRwYXNz")
+                               << QStringLiteral("aGV5bzpzZWNyZXRwYXNz");
         QTest::newRow("password field") << QStringLiteral("password=hunter2&email=a") << QStringLiteral("hunter2");
         QTest::newRow("json password") << QStringLiteral("{\"password\":\"hunter2\"}") << QStringLiteral("hunter2");
     }
@@ -39,7 +41,8 @@ private slots:
     }
     void keepsOrdinaryText()
     {
-        const QString s = QStringLiteral("GET https://localhost:8443/api/endpoints 200 (heyo.auth: acc_0123 signed in)");
+        const QString s =
+            QStringLiteral("GET https://localhost:8443/api/endpoints 200 (heyo.auth: acc_0123 signed in)");
         QCOMPARE(heyo::redact(s), s);
     }
     void keyPrefixStaysForRecognition() { QVERIFY(heyo::redact(key).startsWith(QStringLiteral("heyo_aaaa…"))); }

@@ -87,8 +87,8 @@ private slots:
         QVERIFY2(bad.message.contains(QStringLiteral("401")), qPrintable(bad.message));
         QVERIFY(sm.accountIds().isEmpty());
 
-        const auto ok = signInPassword(sm, serviceOf(edge), QStringLiteral("ann@example.com"),
-                                       QStringLiteral("correct horse"));
+        const auto ok =
+            signInPassword(sm, serviceOf(edge), QStringLiteral("ann@example.com"), QStringLiteral("correct horse"));
         QVERIFY2(ok.ok(), qPrintable(ok.message));
         QCOMPARE(ok.account.email, QStringLiteral("ann@example.com"));
         QCOMPARE(sm.accountIds(), QStringList{ok.account.id});
@@ -166,7 +166,8 @@ private slots:
 
         // The new token is what the store holds now.
         std::optional<auth::SecretResult> stored;
-        store.read(auth::SecretStore::keyFor(id, QStringLiteral("jwt")), [&](const auth::SecretResult &r) { stored = r; });
+        store.read(auth::SecretStore::keyFor(id, QStringLiteral("jwt")),
+                   [&](const auth::SecretResult &r) { stored = r; });
         QTRY_VERIFY(stored.has_value());
         QCOMPARE(stored->data, tokens.first());
     }
@@ -192,8 +193,7 @@ private slots:
         QSignalSpy changed(&sm, &SessionManager::sessionChanged);
         QSignalSpy expired(&sm, &SessionManager::sessionExpired);
         QTRY_VERIFY_WITH_TIMEOUT(sm.session(id)->token != before.token, 10000);
-        QVERIFY2(QDateTime::currentSecsSinceEpoch() < before.expiresAt,
-                 "the token must be replaced before it expires");
+        QVERIFY2(QDateTime::currentSecsSinceEpoch() < before.expiresAt, "the token must be replaced before it expires");
         QVERIFY(sm.session(id)->expiresAt > before.expiresAt);
         QVERIFY(changed.count() >= 1);
         QCOMPARE(expired.count(), 0);
@@ -215,7 +215,8 @@ private slots:
         QNetworkAccessManager nam;
         auth::MemorySecretStore store;
         SessionManager sm(&store, &nam, nullptr);
-        const auto in = signInPassword(sm, serviceOf(edge), QStringLiteral("max@example.com"), QStringLiteral("pw-max-123"));
+        const auto in =
+            signInPassword(sm, serviceOf(edge), QStringLiteral("max@example.com"), QStringLiteral("pw-max-123"));
         QVERIFY2(in.ok(), qPrintable(in.message));
         QSignalSpy expired(&sm, &SessionManager::sessionExpired);
         QTRY_COMPARE_WITH_TIMEOUT(expired.count(), 1, 10000);
@@ -260,8 +261,10 @@ private slots:
         QNetworkAccessManager nam;
         auth::MemorySecretStore store;
         SessionManager sm(&store, &nam, nullptr);
-        const auto a = signInPassword(sm, serviceOf(edge), QStringLiteral("a@example.com"), QStringLiteral("pw-a-12345"));
-        const auto b = signInPassword(sm, serviceOf(edge), QStringLiteral("b@example.com"), QStringLiteral("pw-b-12345"));
+        const auto a =
+            signInPassword(sm, serviceOf(edge), QStringLiteral("a@example.com"), QStringLiteral("pw-a-12345"));
+        const auto b =
+            signInPassword(sm, serviceOf(edge), QStringLiteral("b@example.com"), QStringLiteral("pw-b-12345"));
         QVERIFY2(a.ok() && b.ok(), qPrintable(a.message + b.message));
         QVERIFY(a.account.id != b.account.id);
         QCOMPARE(sm.accountIds().size(), 2);

@@ -80,9 +80,14 @@ private slots:
     }
     void endpointMatching()
     {
-        const api::EndpointInfo e = api::EndpointInfo::fromJson(
-            {{"slug", "git"}, {"url", "https://git.heyo.localhost:8443"}, {"port", 3000}, {"private", true},
-             {"status", "running"}, {"device", QJsonObject{{"id", "dev_1"}, {"name", "laptop"}}}, {"sandbox", "sb"}});
+        const api::EndpointInfo e =
+            api::EndpointInfo::fromJson({{"slug", "git"},
+                                         {"url", "https://git.heyo.localhost:8443"},
+                                         {"port", 3000},
+                                         {"private", true},
+                                         {"status", "running"},
+                                         {"device", QJsonObject{{"id", "dev_1"}, {"name", "laptop"}}},
+                                         {"sandbox", "sb"}});
         QCOMPARE(e.slug, QStringLiteral("git"));
         QCOMPARE(e.deviceName, QStringLiteral("laptop"));
         QVERIFY(e.isPrivate);

@@ -12,8 +12,7 @@
 #include <QTest>
 #include <QTimer>
 
-namespace heyo::demo::test
-{
+namespace heyo::demo::test {
 
 struct ProcessResult {
     bool finished = false;
@@ -94,8 +93,7 @@ inline qint64 currentRss()
 }
 
 // Samples our RSS while something runs, to prove the app streams rather than buffers.
-class RssSampler
-{
+class RssSampler {
 public:
     RssSampler() : m_base(currentRss()), m_peak(m_base)
     {

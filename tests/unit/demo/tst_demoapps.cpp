@@ -13,8 +13,7 @@
 using namespace heyo::demo;
 using namespace heyo::demo::test;
 
-class TestDemoApps : public QObject
-{
+class TestDemoApps : public QObject {
     Q_OBJECT
 private slots:
     void startsAllOnDistinctPorts();

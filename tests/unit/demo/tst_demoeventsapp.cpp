@@ -10,8 +10,7 @@
 using namespace heyo::demo;
 using namespace heyo::demo::test;
 
-class TestDemoEventsApp : public QObject
-{
+class TestDemoEventsApp : public QObject {
     Q_OBJECT
 private slots:
     void init();

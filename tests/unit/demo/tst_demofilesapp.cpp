@@ -13,8 +13,7 @@
 using namespace heyo::demo;
 using namespace heyo::demo::test;
 
-namespace
-{
+namespace {
 // The documented content, written again here so the test does not trust the app's own generator.
 QByteArray expectedSha256(qint64 size)
 {
@@ -33,8 +32,7 @@ QByteArray expectedSha256(qint64 size)
 
 } // namespace
 
-class TestDemoFilesApp : public QObject
-{
+class TestDemoFilesApp : public QObject {
     Q_OBJECT
 private slots:
     void init();

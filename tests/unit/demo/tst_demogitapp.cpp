@@ -13,8 +13,7 @@
 using namespace heyo::demo;
 using namespace heyo::demo::test;
 
-class TestDemoGitApp : public QObject
-{
+class TestDemoGitApp : public QObject {
     Q_OBJECT
 private slots:
     void init();

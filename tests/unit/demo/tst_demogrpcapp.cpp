@@ -17,8 +17,8 @@ private:
 
     QStringList call(const QStringList &args)
     {
-        const auto r = run(DEBIAN_PYTHON, QStringList{GRPC_CLIENT, QStringLiteral("127.0.0.1:%1").arg(m_app.port())} +
-                                              args);
+        const auto r =
+            run(DEBIAN_PYTHON, QStringList{GRPC_CLIENT, QStringLiteral("127.0.0.1:%1").arg(m_app.port())} + args);
         if (!r.finished || r.exitCode != 0)
             return {QStringLiteral("client failed: ") + QString::fromUtf8(r.err)};
         return QString::fromUtf8(r.out).split('\n', Qt::SkipEmptyParts);
@@ -43,7 +43,10 @@ private slots:
         QVERIFY(!DemoGrpcApp::unframe(body.substr(0, body.size() - 1) + "x", &msgs) || msgs.size() != 3);
         msgs.clear();
         QVERIFY(!DemoGrpcApp::unframe(std::string("\x01\0\0\0\0", 5), &msgs)); // compressed: refused
-        QVERIFY(!DemoGrpcApp::unframe(std::string("\0\0\0\0\x09" "abc", 8), &msgs)); // short
+        QVERIFY(!DemoGrpcApp::unframe(std::string("\0\0\0\0\x09"
+                                                  "abc",
+                                                  8),
+                                      &msgs)); // short
     }
 
     void unary()
@@ -62,8 +65,8 @@ private slots:
 
     void bidirectional()
     {
-        QCOMPARE(call({"chat", "a", "b", "c"}), (QStringList{"chat: echo: a", "chat: echo: b", "chat: echo: c",
-                                                             "status: OK"}));
+        QCOMPARE(call({"chat", "a", "b", "c"}),
+                 (QStringList{"chat: echo: a", "chat: echo: b", "chat: echo: c", "status: OK"}));
     }
 
     void unknownMethodIsUnimplemented()
@@ -75,7 +78,8 @@ private slots:
 
     void plainHttpToldWhatItReached()
     {
-        const auto r = run("curl", {"-sS", "-w", "%{http_code}", QStringLiteral("http://127.0.0.1:%1/").arg(m_app.port())});
+        const auto r =
+            run("curl", {"-sS", "-w", "%{http_code}", QStringLiteral("http://127.0.0.1:%1/").arg(m_app.port())});
         QVERIFY(r.out.startsWith("this is a gRPC service"));
         QVERIFY(r.out.endsWith("415"));
     }

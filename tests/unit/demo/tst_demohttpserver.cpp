@@ -8,11 +8,9 @@
 using namespace heyo::demo;
 using namespace heyo::demo::test;
 
-namespace
-{
+namespace {
 // Takes the body, pausing the client when asked to, and answers with the byte count at the end.
-class CountingExchange : public DemoExchange
-{
+class CountingExchange : public DemoExchange {
 public:
     CountingExchange(DemoHttpConnection &c, qint64 *received) : m_c(c), m_received(received) {}
     void onBody(QByteArrayView data) override { *m_received += data.size(); }
@@ -24,8 +22,7 @@ private:
 };
 
 // Answers only after a delay longer than every timeout.
-class LateExchange : public QObject, public DemoExchange
-{
+class LateExchange : public QObject, public DemoExchange {
 public:
     explicit LateExchange(DemoHttpConnection &c)
     {
@@ -38,8 +35,7 @@ public:
 };
 } // namespace
 
-class TestDemoHttpServer : public QObject
-{
+class TestDemoHttpServer : public QObject {
     Q_OBJECT
 private slots:
     void incompleteHeadTimesOutWith408();

@@ -15,8 +15,7 @@
 using namespace heyo::demo;
 using namespace heyo::demo::test;
 
-class TestDemoWebApp : public QObject
-{
+class TestDemoWebApp : public QObject {
     Q_OBJECT
 private slots:
     void init();

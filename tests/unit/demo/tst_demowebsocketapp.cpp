@@ -8,8 +8,7 @@
 
 using namespace heyo::demo;
 
-class TestDemoWebSocketApp : public QObject
-{
+class TestDemoWebSocketApp : public QObject {
     Q_OBJECT
 private slots:
     void echoesTextAndBinary();

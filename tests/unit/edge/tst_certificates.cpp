@@ -9,8 +9,7 @@
 
 using namespace heyo::edge;
 
-namespace
-{
+namespace {
 
 struct Run {
     int code = -1;
@@ -43,8 +42,7 @@ bool writeFile(const std::string &path, const QByteArray &data)
 
 unsigned mode(const std::string &path)
 {
-    struct stat st {
-    };
+    struct stat st {};
     return ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0xffff;
 }
 
@@ -71,8 +69,7 @@ Run verifyName(const TlsFiles &f, const QString &flag, const QString &name)
 
 } // namespace
 
-class TestCertificates : public QObject
-{
+class TestCertificates : public QObject {
     Q_OBJECT
 private slots:
     void createsFilesWithModes()

@@ -10,8 +10,7 @@ using namespace heyo::edge;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-class TestLoginRateLimiter : public QObject
-{
+class TestLoginRateLimiter : public QObject {
     Q_OBJECT
 private slots:
     void blocksAfterMaxFailures()

@@ -8,8 +8,7 @@
 
 using namespace heyo::edge;
 
-class TestSecrets : public QObject
-{
+class TestSecrets : public QObject {
     Q_OBJECT
 private slots:
     void bcryptRoundTrip()

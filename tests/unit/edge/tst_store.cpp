@@ -16,8 +16,7 @@
 
 using namespace heyo::edge;
 
-namespace
-{
+namespace {
 
 std::unique_ptr<Store> openOk(const std::string &path)
 {
@@ -59,8 +58,7 @@ QByteArray readAll(const QString &path)
 
 } // namespace
 
-class TestStore : public QObject
-{
+class TestStore : public QObject {
     Q_OBJECT
 private slots:
     void accounts()

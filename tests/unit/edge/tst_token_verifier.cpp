@@ -71,7 +71,7 @@ private slots:
         QVERIFY(!verifier.verify(forged, &why));
         QCOMPARE(why, std::string("bad signature"));
         QCOMPARE(verifier.rememberedCount(), size_t(1)); // only the genuine token
-        QVERIFY(verifier.verify(token, &why)); // the genuine one is still good
+        QVERIFY(verifier.verify(token, &why));           // the genuine one is still good
     }
 
     void revokingTheKeyEndsARememberedToken()

@@ -9,8 +9,7 @@
 
 using namespace heyo::edge;
 
-namespace
-{
+namespace {
 
 QByteArray b64(const QByteArray &raw)
 {
@@ -83,8 +82,7 @@ QJsonObject goodClaims(const std::string &issuer)
 
 } // namespace
 
-class TestTokens : public QObject
-{
+class TestTokens : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
@@ -107,8 +105,7 @@ private slots:
 
     void keyFile()
     {
-        struct stat st {
-        };
+        struct stat st {};
         QCOMPARE(::stat(m_keyFile.toLocal8Bit().constData(), &st), 0);
         QCOMPARE(st.st_mode & 0777, 0600u);
         QCOMPARE(::stat(m_dir.filePath("keys/nested").toLocal8Bit().constData(), &st), 0);
@@ -160,8 +157,7 @@ private slots:
         // A key file copied in with a loose mode is tightened.
         QVERIFY(QFile::setPermissions(m_keyFile, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadOther));
         QVERIFY(TokenService::open(m_keyFile.toStdString(), m_issuer, &error));
-        struct stat st {
-        };
+        struct stat st {};
         QCOMPARE(::stat(m_keyFile.toLocal8Bit().constData(), &st), 0);
         QCOMPARE(st.st_mode & 0777, 0600u);
         QCOMPARE(again->jwksJson(), m_tokens->jwksJson());

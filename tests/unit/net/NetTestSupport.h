@@ -331,17 +331,16 @@ struct TestCerts {
                    "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n";
         }
         const QStringList ec = {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"};
-        bool ok = run(QStringList{"req", "-x509"} + ec +
-                      QStringList{"-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Heyo Test CA",
-                                  "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
-                                  "keyUsage=critical,keyCertSign,cRLSign"}) &&
-                  run(QStringList{"req", "-x509"} + ec +
-                      QStringList{"-keyout", "other.key", "-out", "other.pem", "-days", "2", "-subj",
-                                  "/CN=Other CA"}) &&
-                  run(QStringList{"req"} + ec +
-                      QStringList{"-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"}) &&
-                  run({"x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                       "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf"});
+        bool ok =
+            run(QStringList{"req", "-x509"} + ec +
+                QStringList{"-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Heyo Test CA", "-addext",
+                            "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"}) &&
+            run(QStringList{"req", "-x509"} + ec +
+                QStringList{"-keyout", "other.key", "-out", "other.pem", "-days", "2", "-subj", "/CN=Other CA"}) &&
+            run(QStringList{"req"} + ec +
+                QStringList{"-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"}) &&
+            run({"x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out",
+                 "server.pem", "-days", "2", "-extfile", "ext.cnf"});
         ca = d + "/ca.pem";
         otherCa = d + "/other.pem";
         cert = d + "/server.pem";

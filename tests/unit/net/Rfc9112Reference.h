@@ -48,8 +48,8 @@ private:
     // RFC 9110 §5.6.2: tchar.
     static bool isTchar(unsigned char c)
     {
-        return isAlpha(c) || isDigit(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
-                                                std::string_view::npos;
+        return isAlpha(c) || isDigit(c) ||
+               std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
     }
     static bool isVchar(unsigned char c) { return c >= 0x21 && c <= 0x7e; }
     static bool isObsText(unsigned char c) { return c >= 0x80; }

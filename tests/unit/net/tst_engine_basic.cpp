@@ -71,7 +71,8 @@ private slots:
             std::lock_guard lock(m_logMutex);
             m_log.push_back(r);
         };
-        auto res = m_engine->listen(cfg, [this](const ExchangePtr &ex) { handle(ex); }, &m_id);
+        auto res = m_engine->listen(
+            cfg, [this](const ExchangePtr &ex) { handle(ex); }, &m_id);
         QVERIFY2(res.ok, res.error.c_str());
         QVERIFY(res.port != 0);
         m_port = res.port;

@@ -51,7 +51,8 @@ private:
         m_engine = std::make_unique<Engine>(2);
         m_calls = 0;
         m_bodies = 0;
-        auto res = m_engine->listen(std::move(cfg), [this](const ExchangePtr &ex) { handle(ex); }, &m_id);
+        auto res = m_engine->listen(
+            std::move(cfg), [this](const ExchangePtr &ex) { handle(ex); }, &m_id);
         QVERIFY(res.ok);
         m_port = res.port;
     }
@@ -94,8 +95,12 @@ private slots:
         QTest::newRow("bare lf in header") << g + "X-A: 1\nX-B: 2\r\n\r\n" << 400;
         QTest::newRow("bare cr") << g + "X-A: 1\rX-B: 2\r\n\r\n" << 400;
         QTest::newRow("nul") << g + QByteArray("X-A: a\0b\r\n\r\n", 12) << 400;
-        QTest::newRow("control") << g + "X-A: a\x01" "b\r\n\r\n" << 400;
-        QTest::newRow("del") << g + "X-A: a\x7f" "b\r\n\r\n" << 400;
+        QTest::newRow("control") << g + "X-A: a\x01"
+                                        "b\r\n\r\n"
+                                 << 400;
+        QTest::newRow("del") << g + "X-A: a\x7f"
+                                    "b\r\n\r\n"
+                             << 400;
         QTest::newRow("space before colon") << g + "X-A : 1\r\n\r\n" << 400;
         QTest::newRow("tab before colon") << g + "X-A\t: 1\r\n\r\n" << 400;
         QTest::newRow("no colon") << g + "X-A 1\r\n\r\n" << 400;
@@ -186,10 +191,10 @@ private slots:
         QTest::addColumn<QList<QByteArray>>("pieces");
         QTest::addColumn<bool>("goaway"); // false: not a whole preface, so an HTTP/1.1 head that never ended (408)
         const QByteArray settings("\x00\x00\x00\x04\x00\x00\x00\x00\x00", 9); // an empty SETTINGS frame
-        QTest::newRow("preface and settings") << QList<QByteArray>{"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + settings}
-                                              << true;
-        QTest::newRow("preface in pieces") << QList<QByteArray>{"PRI * HTTP/2.0\r\n", "\r\nSM\r\n\r\n" + settings}
-                                           << true;
+        QTest::newRow("preface and settings")
+            << QList<QByteArray>{"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + settings} << true;
+        QTest::newRow("preface in pieces")
+            << QList<QByteArray>{"PRI * HTTP/2.0\r\n", "\r\nSM\r\n\r\n" + settings} << true;
         QTest::newRow("without SM") << QList<QByteArray>{"PRI * HTTP/2.0\r\n\r\n"} << false;
     }
     void http2PrefaceIsToldHttp2IsNotEnabled()

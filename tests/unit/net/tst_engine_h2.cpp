@@ -169,7 +169,8 @@ private:
         auto b = m_engine->listen(ListenerConfig{}, [this](const ExchangePtr &ex) { back(ex); });
         QVERIFY(b.ok);
         m_backPort = b.port;
-        auto res = m_engine->listen(std::move(cfg), [this](const ExchangePtr &ex) { front(ex); }, &m_id);
+        auto res = m_engine->listen(
+            std::move(cfg), [this](const ExchangePtr &ex) { front(ex); }, &m_id);
         QVERIFY(res.ok);
         m_port = res.port;
     }
@@ -195,8 +196,8 @@ private slots:
 
     void priorKnowledgeLooksLikeHttp1ToTheHandler()
     {
-        Run r = run("curl", {"-sS", "--http2-prior-knowledge", "-D", "-", "-b", "a=1", "-H", "Cookie: b=2",
-                             url("/info?q=1")});
+        Run r = run("curl",
+                    {"-sS", "--http2-prior-knowledge", "-D", "-", "-b", "a=1", "-H", "Cookie: b=2", url("/info?q=1")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY2(r.out.startsWith("HTTP/2 200"), qPrintable(r.out));
         QVERIFY(r.out.contains("x-reply: yes"));

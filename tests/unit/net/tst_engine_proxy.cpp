@@ -118,7 +118,8 @@ private slots:
 
         m_proxy = std::make_unique<Engine>(2);
         ListenerConfig pc;
-        auto r3 = m_proxy->listen(pc, [this](const ExchangePtr &ex) { proxyHandler(ex); }, &m_proxyId);
+        auto r3 = m_proxy->listen(
+            pc, [this](const ExchangePtr &ex) { proxyHandler(ex); }, &m_proxyId);
         QVERIFY(r3.ok);
         m_proxyPort = r3.port;
         setTarget(m_originPort);
@@ -138,7 +139,8 @@ private slots:
     {
         RawClient c(m_proxyPort);
         for (int i = 0; i < 5; ++i) {
-            QVERIFY(c.send("GET /info?i=" + std::to_string(i) + " HTTP/1.1\r\nHost: local\r\nConnection: x-hop\r\n"
+            QVERIFY(c.send("GET /info?i=" + std::to_string(i) +
+                           " HTTP/1.1\r\nHost: local\r\nConnection: x-hop\r\n"
                            "X-Hop: drop\r\n\r\n"));
             auto r = c.readResponse();
             QCOMPARE(r.status, 200);
@@ -351,8 +353,9 @@ private slots:
     void maliciousUpstreams_data()
     {
         QTest::addColumn<QByteArray>("answer");
-        QTest::newRow("cl+te") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                             "0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nevil!\n");
+        QTest::newRow("cl+te") << QByteArray(
+            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nevil!\n");
         QTest::newRow("duplicate cl") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n"
                                                     "hello");
         QTest::newRow("differing cl") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n"
@@ -565,8 +568,8 @@ private slots:
                 return;
             if (head.rfind("GET", 0) == 0) {
                 // One exchange per connection in this script: tell the proxy not to pool it.
-                sendAll(fd, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: " + std::to_string(Size) +
-                                "\r\n\r\n");
+                sendAll(fd,
+                        "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: " + std::to_string(Size) + "\r\n\r\n");
                 std::string block(1 << 20, 'x');
                 for (uint64_t sent = 0; sent < Size; sent += block.size())
                     if (!sendAll(fd, block))

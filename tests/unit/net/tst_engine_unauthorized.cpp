@@ -104,7 +104,8 @@ private slots:
         QVERIFY(r1.ok);
         m_originPort = r1.port;
         m_proxy = std::make_unique<Engine>(1);
-        auto r2 = m_proxy->listen(ListenerConfig{}, [this](const ExchangePtr &ex) { proxyHandler(ex); }, &m_proxyId);
+        auto r2 = m_proxy->listen(
+            ListenerConfig{}, [this](const ExchangePtr &ex) { proxyHandler(ex); }, &m_proxyId);
         QVERIFY(r2.ok);
         m_proxyPort = r2.port;
     }
@@ -176,8 +177,8 @@ private slots:
     {
         const std::string body(64 * 1024 + 1, 'z');
         RawClient c(m_proxyPort);
-        QVERIFY(c.send("POST /echo HTTP/1.1\r\nHost: l\r\nContent-Length: " + std::to_string(body.size()) +
-                       "\r\n\r\n" + body));
+        QVERIFY(c.send("POST /echo HTTP/1.1\r\nHost: l\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+                       body));
         auto r = c.readResponse();
         QCOMPARE(r.status, 401);
         QCOMPARE(r.body, std::string("origin says no\n"));

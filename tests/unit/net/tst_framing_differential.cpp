@@ -132,33 +132,46 @@ private:
 
     std::string transferEncoding()
     {
-        static const char *const misses[] = {"Chunked", "CHUNKED", "chunked ", " chunked", "chunked, chunked",
-                                             "gzip, chunked", "chunked, gzip", "chunked,", ",chunked", "identity",
-                                             "chunk", "xchunked", "chunked\x01", "\"chunked\"", "chunked;q=1", ""};
+        static const char *const misses[] = {"Chunked",          "CHUNKED",       "chunked ",      " chunked",
+                                             "chunked, chunked", "gzip, chunked", "chunked, gzip", "chunked,",
+                                             ",chunked",         "identity",      "chunk",         "xchunked",
+                                             "chunked\x01",      "\"chunked\"",   "chunked;q=1",   ""};
         return mostly("chunked", 25, misses);
     }
     std::string contentLength(size_t n)
     {
         const std::string v = std::to_string(n + (chance(8) ? 1 : 0));
         switch (m_rng() % 14) {
-        case 0: return "0" + v;
-        case 1: return "+" + v;
-        case 2: return "-" + v;
-        case 3: return v + ", " + v;
-        case 4: return v + "," + v;
-        case 5: return "0x" + v;
-        case 6: return "";
-        case 7: return v + ".0";
-        case 8: return "1234567890123456789";
-        case 9: return v + " x";
-        default: return v;
+        case 0:
+            return "0" + v;
+        case 1:
+            return "+" + v;
+        case 2:
+            return "-" + v;
+        case 3:
+            return v + ", " + v;
+        case 4:
+            return v + "," + v;
+        case 5:
+            return "0x" + v;
+        case 6:
+            return "";
+        case 7:
+            return v + ".0";
+        case 8:
+            return "1234567890123456789";
+        case 9:
+            return v + " x";
+        default:
+            return v;
         }
     }
     std::string extraField()
     {
-        static const char *const fields[] = {"X-A: 1\r\n", "X-A: 1\r\n folded\r\n", "X-A : 1\r\n", "X-A\t: 1\r\n",
-                                             "X-A: a\x01 b\r\n", "X-A:\r\n", ": empty-name\r\n", "X-A 1\r\n",
-                                             "X-A: \x80\xff\r\n", "X-A: 1\n", "X-A: 1\r\r\n", "X-A: tab\there\r\n"};
+        static const char *const fields[] = {
+            "X-A: 1\r\n",   "X-A: 1\r\n folded\r\n", "X-A : 1\r\n", "X-A\t: 1\r\n",      "X-A: a\x01 b\r\n",
+            "X-A:\r\n",     ": empty-name\r\n",      "X-A 1\r\n",   "X-A: \x80\xff\r\n", "X-A: 1\n",
+            "X-A: 1\r\r\n", "X-A: tab\there\r\n"};
         return chance(15) ? pick(fields) : "";
     }
 
@@ -168,26 +181,36 @@ private:
         std::snprintf(buf, sizeof buf, chance(20) ? "%zX" : "%zx", n);
         std::string s = buf;
         switch (m_rng() % 30) {
-        case 0: return "0" + s;
-        case 1: return "0x" + s;
-        case 2: return "-" + s;
-        case 3: return s + " ";
-        case 4: return " " + s;
-        case 5: return s + "\t";
-        case 6: return "";
-        case 7: return s + "g";
-        case 8: return "1" + std::string(16, '0'); // 2^64: overflows
-        case 9: return "+" + s;
-        default: return s;
+        case 0:
+            return "0" + s;
+        case 1:
+            return "0x" + s;
+        case 2:
+            return "-" + s;
+        case 3:
+            return s + " ";
+        case 4:
+            return " " + s;
+        case 5:
+            return s + "\t";
+        case 6:
+            return "";
+        case 7:
+            return s + "g";
+        case 8:
+            return "1" + std::string(16, '0'); // 2^64: overflows
+        case 9:
+            return "+" + s;
+        default:
+            return s;
         }
     }
     std::string chunkExt()
     {
-        static const char *const exts[] = {";a",         ";a=b",     ";a=\"x y\"", ";a=\"x\\\"y\"", "; a",   " ;a",
-                                           ";a =b",      ";a= b",    ";",          ";=b",            ";a=",   ";a=b;c",
-                                           ";a=\"open",  ";a=b c",   ";a\x01",     ";a=\"\x7f\"",    ";a;b=c", ";a=\"\"",
-                                           ";a=\"\\\x01\"", ";\x80", ";a=\"\x80\"", "\t;a",
-                                           ";a=b\"c\"", ";a=!\"x y\""};
+        static const char *const exts[] = {
+            ";a",     ";a=b",    ";a=\"x y\"",    ";a=\"x\\\"y\"", "; a",         " ;a",    ";a =b",     ";a= b",
+            ";",      ";=b",     ";a=",           ";a=b;c",        ";a=\"open",   ";a=b c", ";a\x01",    ";a=\"\x7f\"",
+            ";a;b=c", ";a=\"\"", ";a=\"\\\x01\"", ";\x80",         ";a=\"\x80\"", "\t;a",   ";a=b\"c\"", ";a=!\"x y\""};
         return chance(25) ? pick(exts) : "";
     }
     std::string lineEnd()
@@ -209,9 +232,10 @@ private:
         }
         static const char *const lasts[] = {"00", "000", "", "0x0", " 0", "-0"};
         out += mostly("0", 10, lasts) + chunkExt() + lineEnd();
-        static const char *const trailers[] = {"X-T: 1\r\n",   "X-T: 1\r\n obs\r\n", "X-T 1\r\n",      "X-T : 1\r\n",
-                                               "X-T: a\nb\r\n", "Content-Length: 5\r\n", ":x\r\n",       "X-T: \x01\r\n",
-                                               "X-T: 1\r\nX-U: 2\r\n", "X-T:1\n",       "X-T: 1\r\r\n"};
+        static const char *const trailers[] = {"X-T: 1\r\n",  "X-T: 1\r\n obs\r\n", "X-T 1\r\n",
+                                               "X-T : 1\r\n", "X-T: a\nb\r\n",      "Content-Length: 5\r\n",
+                                               ":x\r\n",      "X-T: \x01\r\n",      "X-T: 1\r\nX-U: 2\r\n",
+                                               "X-T:1\n",     "X-T: 1\r\r\n"};
         if (chance(20))
             out += pick(trailers);
         static const char *const finals[] = {"\n", "", "\r", " \r\n"};
@@ -265,17 +289,18 @@ class TestFramingDifferential : public QObject {
             (*verdicts)[name(ref.verdict)]++;
             // A message that ends before the reference can decide (it reads whole lines) may already be refused by
             // ours, which checks byte by byte; it must never be accepted.
-            const bool same = ref.verdict == Verdict::Incomplete
-                                  ? got.verdict != Verdict::Accept
-                                  : got.verdict == ref.verdict && (ref.verdict != Verdict::Accept ||
-                                                                   (got.body == ref.body && got.consumed == ref.consumed));
+            const bool same =
+                ref.verdict == Verdict::Incomplete
+                    ? got.verdict != Verdict::Accept
+                    : got.verdict == ref.verdict &&
+                          (ref.verdict != Verdict::Accept || (got.body == ref.body && got.consumed == ref.consumed));
             if (!same && ++disagreements <= 12)
-                qWarning().noquote() << (request ? "request" : "response") << "case" << i << "\n  message:  "
-                                     << QString::fromStdString(printable(msg)) << "\n  reference:" << name(ref.verdict)
-                                     << QString::fromStdString(ref.why) << "body" << ref.body.size() << "consumed"
-                                     << ref.consumed << "\n  ours:     " << name(got.verdict)
-                                     << QString::fromStdString(got.why) << "body" << got.body.size() << "consumed"
-                                     << got.consumed;
+                qWarning().noquote() << (request ? "request" : "response") << "case" << i
+                                     << "\n  message:  " << QString::fromStdString(printable(msg))
+                                     << "\n  reference:" << name(ref.verdict) << QString::fromStdString(ref.why)
+                                     << "body" << ref.body.size() << "consumed" << ref.consumed
+                                     << "\n  ours:     " << name(got.verdict) << QString::fromStdString(got.why)
+                                     << "body" << got.body.size() << "consumed" << got.consumed;
         }
         return disagreements;
     }
@@ -309,7 +334,8 @@ private slots:
         // The reference itself, on hand-picked cases from RFC 9112 §7.1, so a lenient reference cannot hide a gap.
         QFETCH(QByteArray, message);
         QFETCH(int, verdict);
-        auto r = Rfc9112Reference::parse(std::string_view(message.constData(), static_cast<size_t>(message.size())), true);
+        auto r =
+            Rfc9112Reference::parse(std::string_view(message.constData(), static_cast<size_t>(message.size())), true);
         QCOMPARE(static_cast<int>(r.verdict), verdict);
     }
 
