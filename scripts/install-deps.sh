@@ -18,6 +18,8 @@ PACKAGES=(
   wrk nginx haproxy # bench/run.sh: the forwarder benchmark against nginx and haproxy
   # fuzzing
   clang libclang-rt-14-dev
+  # code style: scripts/check-format.sh, scripts/check-tidy.sh
+  clang-format clang-tidy
 )
 
 missing=()

@@ -43,9 +43,9 @@ int main(int argc, char **argv)
 
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Forwards ENDPOINT_URL on 127.0.0.1:PORT through the Heyo forwarder, for bench/run.sh.\n"
-        "Reads the account's password (or a token, with --token-stdin) from stdin."));
+    parser.setApplicationDescription(
+        QStringLiteral("Forwards ENDPOINT_URL on 127.0.0.1:PORT through the Heyo forwarder, for bench/run.sh.\n"
+                       "Reads the account's password (or a token, with --token-stdin) from stdin."));
     parser.addHelpOption();
     parser.addOptions({
         {"service", "heyo-edge API base URL.", "url", "https://localhost:8443"},
@@ -122,7 +122,8 @@ int main(int argc, char **argv)
     std::thread waiter([&] {
         int sig = 0;
         sigwait(&stopSignals, &sig);
-        QMetaObject::invokeMethod(&app, [&] { app.exit(exitCode); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            &app, [&] { app.exit(exitCode); }, Qt::QueuedConnection);
     });
     waiter.detach();
     const int rc = app.exec();
