@@ -7,7 +7,10 @@
 
 #include "net/Http.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QHash>
 #include <QString>
 #include <QStringList>
 #include <QTest>
@@ -15,6 +18,7 @@
 #include <dirent.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <latch>
@@ -62,6 +66,83 @@ inline int fdCount(qint64 pid)
             ++n;
     ::closedir(d);
     return pid == ::getpid() ? n - 1 : n; // not the one opendir() holds
+}
+
+// A process's descriptors from /proc/<pid>/fd: each one's target ("socket:[inode]", "anon_inode:[eventpoll]", a
+// file's name), and for a TCP socket its local and remote port and state from /proc/<pid>/net/tcp{,6}.
+struct Descriptor {
+    QString fd, target;
+    int localPort = -1, remotePort = -1;
+    bool listening = false;
+};
+
+inline std::vector<Descriptor> descriptors(qint64 pid)
+{
+    struct Tcp {
+        int local, remote;
+        bool listening;
+    };
+    QHash<QString, Tcp> tcp; // "socket:[inode]" -> ports
+    for (const char *table : {"tcp", "tcp6"}) {
+        QFile f(QStringLiteral("/proc/%1/net/%2").arg(pid).arg(QLatin1String(table)));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        const QList<QByteArray> lines = f.readAll().split('\n');
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const QList<QByteArray> cols = lines[i].simplified().split(' ');
+            if (cols.size() < 10)
+                continue;
+            const auto port = [](const QByteArray &hostPort) {
+                return hostPort.mid(hostPort.indexOf(':') + 1).toInt(nullptr, 16);
+            };
+            tcp.insert(QStringLiteral("socket:[%1]").arg(QString::fromLatin1(cols[9])),
+                       Tcp{port(cols[1]), port(cols[2]), cols[3] == "0A"});
+        }
+    }
+    std::vector<Descriptor> out;
+    const QString dir = QStringLiteral("/proc/%1/fd").arg(pid);
+    for (const QString &fd : QDir(dir).entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot)) {
+        Descriptor d{fd, QFileInfo(QFile::symLinkTarget(dir + QLatin1Char('/') + fd)).fileName()};
+        if (auto it = tcp.constFind(d.target); it != tcp.cend()) {
+            d.localPort = it->local;
+            d.remotePort = it->remote;
+            d.listening = it->listening;
+        }
+        out.push_back(d);
+    }
+    return out;
+}
+
+// Connections (not listening sockets) of a process with `port` at either end.
+inline int connectionsWith(qint64 pid, int port)
+{
+    const std::vector<Descriptor> all = descriptors(pid);
+    return static_cast<int>(std::count_if(all.begin(), all.end(), [port](const Descriptor &d) {
+        return !d.listening && (d.localPort == port || d.remotePort == port);
+    }));
+}
+
+// The engine's event loops in a process (one epoll instance each; Qt's own loop polls without one).
+inline int engineLoops(qint64 pid)
+{
+    const std::vector<Descriptor> all = descriptors(pid);
+    return static_cast<int>(std::count_if(all.begin(), all.end(), [](const Descriptor &d) {
+        return d.target == QLatin1String("anon_inode:[eventpoll]");
+    }));
+}
+
+// For a failure message: "fd -> target" per descriptor, a TCP socket with its ports ("tcp 7001->41234").
+inline QString fdDescription(qint64 pid)
+{
+    QStringList out;
+    for (const Descriptor &d : descriptors(pid))
+        out << d.fd + QStringLiteral(" -> ") +
+                   (d.localPort < 0 ? d.target
+                                    : QStringLiteral("tcp %1->%2%3")
+                                          .arg(d.localPort)
+                                          .arg(d.remotePort)
+                                          .arg(d.listening ? QStringLiteral(" listening") : QString()));
+    return out.join(QStringLiteral("; "));
 }
 
 // "Max open files" of a process from /proc/<pid>/limits: {soft, hard}; {-1, -1} when unreadable.
