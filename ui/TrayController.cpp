@@ -190,7 +190,7 @@ void TrayController::rebuildMenu()
     menu->addAction(tr("Show endpoints…"), this, &TrayController::showEndpointsRequested);
     menu->addSeparator();
     if (accounts.size() == 1) {
-        const QString id = accounts.first();
+        const QString &id = accounts.first();
         menu->addAction(tr("Copy token"), this, [this, id] { emit copyTokenRequested(id); });
     } else if (accounts.size() > 1) {
         QMenu *m = menu->addMenu(tr("Copy token"));
@@ -199,7 +199,7 @@ void TrayController::rebuildMenu()
     }
     menu->addAction(tr("Sign in…"), this, &TrayController::signInRequested);
     if (accounts.size() == 1) {
-        const QString id = accounts.first();
+        const QString &id = accounts.first();
         menu->addAction(tr("Sign out"), this, [this, id] { emit signOutRequested(id); });
     } else if (accounts.size() > 1) {
         QMenu *m = menu->addMenu(tr("Sign out"));

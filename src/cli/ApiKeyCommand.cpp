@@ -51,7 +51,7 @@ void ApiKeyCommand::run(CliContext &ctx, const QCommandLineParser &p, const QStr
             });
         });
     } else {
-        const QString keyId = args.at(1);
+        const QString &keyId = args.at(1);
         ctx.authorized(id, [&ctx, api, keyId](const QByteArray &token, auto failed) {
             api->revokeApiKey(token, keyId, [&ctx, failed, keyId](const api::ApiResult<bool> &r) {
                 if (!r.ok())

@@ -108,7 +108,6 @@ private:
     size_t m_chunkExtensionLine = 0;
     std::string m_chunkExtension; // the name or value being read, to be checked
     bool m_pauseRequested = false;
-    bool m_completePause = false;
     bool m_noBody = false;
     bool m_upgradePending = false;
     std::string m_field;

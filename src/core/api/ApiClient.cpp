@@ -101,7 +101,7 @@ void ApiClient::send(const QByteArray &verb, const QString &path, const QByteArr
         for (const QSslError &e : errors)
             sslErrors->append(e.errorString());
     });
-    connect(reply, &QNetworkReply::finished, this, [this, reply, handler, sslErrors, url, verb] {
+    connect(reply, &QNetworkReply::finished, this, [reply, handler, sslErrors, url, verb] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const QByteArray raw = reply->readAll();

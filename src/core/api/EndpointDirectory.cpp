@@ -62,7 +62,7 @@ void EndpointDirectory::list(const QStringList &accountIds, ListingDone done)
         pending->done(listing);
     };
     for (int i = 0; i < accountIds.size(); ++i) {
-        const QString id = accountIds.at(i);
+        const QString &id = accountIds.at(i);
         const auto session = m_sessions ? m_sessions->session(id) : std::nullopt;
         if (!session) {
             pending->errors << QStringLiteral("account %1 is not signed in").arg(id);

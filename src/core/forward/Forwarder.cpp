@@ -163,7 +163,7 @@ bool Forwarder::forward(const ForwardSpec &spec, QString *error)
         return false;
     }
     qCInfo(lcForward).noquote() << "forwarding" << spec.slug << "on port" << l.port << "to" << url.toString();
-    m_endpoints.insert(spec.slug, std::move(l));
+    m_endpoints.emplace(spec.slug, std::move(l));
     updateRouter();
     emit forwardingChanged();
     return true;
