@@ -62,7 +62,7 @@ command -v ninja >/dev/null || die "ninja is missing (the build is configured wi
 ninja -C "$BUILD" -t targets all >"$T/targets" 2>/dev/null || die "cannot list the targets of $BUILD (not a Ninja build?)"
 has_target() { grep -q "^$1:" "$T/targets"; }
 optional=()
-for t in heyo_icon_pngs heyo_browser_signin; do
+for t in heyo_icon_pngs heyo_browser_signin heyo_endpoint_browser; do
     if has_target "$t"; then targets+=("$t"); optional+=("$t"); fi
 done
 for t in "${targets[@]}"; do
@@ -93,9 +93,9 @@ expected=(
     /usr/share/bash-completion/completions/heyo
     /usr/share/doc/heyo-access/copyright /usr/share/doc/heyo-access/changelog.Debian.gz
 )
-if [[ " ${optional[*]} " == *" heyo_browser_signin "* ]]; then
-    expected+=(/usr/lib/heyo-access/libheyo_browser_signin.so)
-fi
+for t in heyo_browser_signin heyo_endpoint_browser; do
+    if [[ " ${optional[*]} " == *" $t "* ]]; then expected+=("/usr/lib/heyo-access/lib$t.so"); fi
+done
 if [[ " ${optional[*]} " == *" heyo_icon_pngs "* ]]; then
     for s in 16 22 24 32 48 64 128 256; do expected+=("/usr/share/icons/hicolor/${s}x${s}/apps/heyo-access.png"); done
 fi

@@ -2,7 +2,6 @@
 #include "AppController.h"
 
 #include "Autostart.h"
-#include "BrowserSignInBackend.h"
 #include "ClipboardGuard.h"
 #include "CopyTokenAction.h"
 #include "EndpointModel.h"
@@ -15,6 +14,7 @@
 #include "TrayController.h"
 #include "UiLogging.h"
 #include "WebEnginePlugin.h"
+#include "browser/EndpointBrowserBackend.h"
 
 #include "core/Redact.h"
 #include "core/api/EndpointDirectory.h"
@@ -506,15 +506,15 @@ bool AppController::openInBuiltInBrowser(const QString &slug, const QUrl &url)
         w->activateWindow();
         return true;
     }
-    BrowserSignInBackend *webEngine = WebEnginePlugin::backend();
-    if (!webEngine) {
+    EndpointBrowserBackend *browser = WebEnginePlugin::endpointBrowser();
+    if (!browser) {
         m_notifier->notify(Notifier::Kind::Info, tr("No built-in browser"),
                            tr("The built-in browser window is not available (%1); opening the system browser.")
                                .arg(WebEnginePlugin::error()));
         return false;
     }
     QPointer<AppController> self(this);
-    QWidget *w = webEngine->createEndpointWindow(
+    QWidget *w = browser->createWindow(
         slug, url,
         [self](const QUrl &external) {
             if (self && !self->m_openUrl(external))

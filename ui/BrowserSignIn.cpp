@@ -31,7 +31,7 @@ void BrowserSignIn::start()
         return;
     }
     m_finished = false;
-    BrowserSignInBackend *b = WebEnginePlugin::backend();
+    BrowserSignInBackend *b = WebEnginePlugin::signIn();
     if (!b) {
         QMetaObject::invokeMethod(
             this, [this] { done({}, pluginError()); }, Qt::QueuedConnection);
@@ -64,8 +64,8 @@ void BrowserSignIn::cancel()
 
 void BrowserSignIn::runJavaScript(const QString &script)
 {
-    if (m_window && WebEnginePlugin::backend())
-        WebEnginePlugin::backend()->runJavaScript(m_window, script);
+    if (m_window && WebEnginePlugin::signIn())
+        WebEnginePlugin::signIn()->runJavaScript(m_window, script);
 }
 
 void BrowserSignIn::done(const QByteArray &token, const QString &error)

@@ -1,6 +1,6 @@
-// The seam between the Widgets side (heyo_ui) and the WebEngine windows (browser sign-in, built-in endpoint browser),
-// which live in a plugin (heyo_browser_signin) so that QtWebEngine is loaded only when such a window first opens,
-// never at tray start-up.
+// The seam between the Widgets side (heyo_ui) and the browser sign-in window, which lives in a plugin
+// (heyo_browser_signin) so that QtWebEngine is loaded only when such a window first opens, never at tray start-up.
+// The built-in endpoint browser is another plugin with its own seam (browser/EndpointBrowserBackend.h).
 #pragma once
 
 #include "core/api/ServiceSettings.h"
@@ -28,12 +28,9 @@ public:
     virtual QWidget *createWindow(const api::ServiceSettings &service, Handlers handlers, QWidget *parent) = 0;
     // Runs script in the page of a window made here (test seam: a GUI test fills the real login form with it).
     virtual void runJavaScript(QWidget *window, const QString &script) = 0;
-    // The built-in browser window on an endpoint's local URL; links to other sites go to openExternally.
-    virtual QWidget *createEndpointWindow(const QString &slug, const QUrl &url,
-                                          std::function<void(const QUrl &)> openExternally, QWidget *parent) = 0;
 };
 
 } // namespace heyo::ui
 
-#define HeyoBrowserSignInBackend_iid "computer.heyo.access.BrowserSignInBackend/2"
+#define HeyoBrowserSignInBackend_iid "computer.heyo.access.BrowserSignInBackend/3"
 Q_DECLARE_INTERFACE(heyo::ui::BrowserSignInBackend, HeyoBrowserSignInBackend_iid)

@@ -1,8 +1,7 @@
-// Plugin entry of the WebEngine windows.
+// Plugin entry of the browser sign-in window.
 #include "BrowserSignInPlugin.h"
 
 #include "BrowserSignInWindow.h"
-#include "EndpointBrowserWindow.h"
 
 namespace heyo::ui {
 
@@ -15,14 +14,6 @@ void BrowserSignInPlugin::runJavaScript(QWidget *window, const QString &script)
 {
     if (auto *w = qobject_cast<BrowserSignInWindow *>(window))
         w->runJavaScript(script);
-    else if (auto *e = qobject_cast<EndpointBrowserWindow *>(window))
-        e->runJavaScript(script);
-}
-
-QWidget *BrowserSignInPlugin::createEndpointWindow(const QString &slug, const QUrl &url,
-                                                   std::function<void(const QUrl &)> openExternally, QWidget *parent)
-{
-    return new EndpointBrowserWindow(slug, url, std::move(openExternally), parent);
 }
 
 } // namespace heyo::ui

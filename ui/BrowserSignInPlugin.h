@@ -1,4 +1,4 @@
-// The plugin object of heyo_browser_signin: creates the WebEngine windows. Loaded on demand by WebEnginePlugin.
+// The plugin object of heyo_browser_signin: creates the browser sign-in windows. Loaded on demand by WebEnginePlugin.
 #pragma once
 
 #include "BrowserSignInBackend.h"
@@ -14,8 +14,6 @@ class BrowserSignInPlugin : public QObject, public BrowserSignInBackend {
 public:
     QWidget *createWindow(const api::ServiceSettings &service, Handlers handlers, QWidget *parent) override;
     void runJavaScript(QWidget *window, const QString &script) override;
-    QWidget *createEndpointWindow(const QString &slug, const QUrl &url,
-                                  std::function<void(const QUrl &)> openExternally, QWidget *parent) override;
 };
 
 } // namespace heyo::ui

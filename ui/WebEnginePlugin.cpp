@@ -1,7 +1,8 @@
-// Finds and loads the WebEngine plugin: next to the program, in ../lib/heyo-access (installed), or the build tree.
+// Finds and loads the WebEngine plugins: next to the program, in ../lib/heyo-access (installed), or the build tree.
 #include "WebEnginePlugin.h"
 
 #include "BrowserSignInBackend.h"
+#include "browser/EndpointBrowserBackend.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -39,6 +40,28 @@ void shareGlContextWithWebEngine()
     else
         delete context; // no GL here at all: WebEngine falls back to software compositing
 }
+
+// The plugin object of lib<name>.so as Interface, or null with g_error set.
+template <typename Interface> Interface *load(const QString &name)
+{
+    shareGlContextWithWebEngine();
+    QStringList tried;
+    for (const QString &dir : pluginDirs()) {
+        const QString path = QDir(dir).absoluteFilePath(QStringLiteral("lib%1.so").arg(name));
+        if (!QFile::exists(path)) {
+            tried << path;
+            continue;
+        }
+        QPluginLoader loader(path);
+        if (auto *b = qobject_cast<Interface *>(loader.instance())) {
+            g_error.clear();
+            return b;
+        }
+        tried << QStringLiteral("%1 (%2)").arg(path, loader.errorString());
+    }
+    g_error = QStringLiteral("the browser windows are not available: plugin not found (%1)").arg(tried.join(", "));
+    return nullptr;
+}
 } // namespace
 
 QString error()
@@ -46,29 +69,20 @@ QString error()
     return g_error;
 }
 
-BrowserSignInBackend *backend()
+BrowserSignInBackend *signIn()
 {
     static BrowserSignInBackend *loaded = nullptr;
-    if (loaded)
-        return loaded;
-    shareGlContextWithWebEngine();
-    QStringList tried;
-    for (const QString &dir : pluginDirs()) {
-        const QString path = QDir(dir).absoluteFilePath(QStringLiteral("libheyo_browser_signin.so"));
-        if (!QFile::exists(path)) {
-            tried << path;
-            continue;
-        }
-        QPluginLoader loader(path);
-        if (auto *b = qobject_cast<BrowserSignInBackend *>(loader.instance())) {
-            loaded = b;
-            g_error.clear();
-            return loaded;
-        }
-        tried << QStringLiteral("%1 (%2)").arg(path, loader.errorString());
-    }
-    g_error = QStringLiteral("the browser windows are not available: plugin not found (%1)").arg(tried.join(", "));
-    return nullptr;
+    if (!loaded)
+        loaded = load<BrowserSignInBackend>(QStringLiteral("heyo_browser_signin"));
+    return loaded;
+}
+
+EndpointBrowserBackend *endpointBrowser()
+{
+    static EndpointBrowserBackend *loaded = nullptr;
+    if (!loaded)
+        loaded = load<EndpointBrowserBackend>(QStringLiteral("heyo_endpoint_browser"));
+    return loaded;
 }
 
 } // namespace heyo::ui::WebEnginePlugin

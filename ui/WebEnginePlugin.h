@@ -1,5 +1,6 @@
-// Loads heyo_browser_signin, the plugin with every QtWebEngine window, the first time one is needed (it then stays
-// loaded: QtWebEngine cannot be unloaded cleanly). Tray start-up never pays for WebEngine.
+// Loads the plugins that hold every QtWebEngine window, each the first time one of its windows is needed (it then
+// stays loaded: QtWebEngine cannot be unloaded cleanly): heyo_browser_signin (the browser sign-in window) and
+// heyo_endpoint_browser (the built-in endpoint browser). Tray start-up never pays for WebEngine.
 #pragma once
 
 #include <QString>
@@ -7,11 +8,13 @@
 namespace heyo::ui {
 
 class BrowserSignInBackend;
+class EndpointBrowserBackend;
 
 namespace WebEnginePlugin {
 // Null when the plugin cannot be loaded; error() then says where it was looked for and why it failed.
-BrowserSignInBackend *backend();
-QString error();
+BrowserSignInBackend *signIn();
+EndpointBrowserBackend *endpointBrowser();
+QString error(); // of the last load that failed; cleared by one that succeeds
 } // namespace WebEnginePlugin
 
 } // namespace heyo::ui

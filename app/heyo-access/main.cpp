@@ -5,6 +5,7 @@
 #include "Translations.h"
 #include "UiLogging.h"
 
+#include "console/SignalWatcher.h"
 #include "core/auth/KeychainSecretStore.h"
 #include "core/auth/SessionManager.h"
 #include "net/FdLimit.h"
@@ -15,42 +16,13 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSettings>
-#include <QSocketNotifier>
 #include <QSystemTrayIcon>
 #include <QTimer>
 
 #include <csignal>
-#include <sys/socket.h>
 #include <unistd.h>
 
 namespace {
-int g_signalFds[2] = {-1, -1};
-
-void onSignal(int)
-{
-    const char c = 1;
-    [[maybe_unused]] auto n = ::write(g_signalFds[0], &c, 1);
-}
-
-// SIGTERM/SIGINT quit like the menu's Quit: forwarders stop cleanly, settings are saved.
-void quitOnSignals(heyo::ui::AppController *controller)
-{
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalFds) != 0)
-        return;
-    auto *notifier = new QSocketNotifier(g_signalFds[1], QSocketNotifier::Read, controller);
-    QObject::connect(notifier, &QSocketNotifier::activated, controller, [controller] {
-        char c;
-        [[maybe_unused]] auto n = ::read(g_signalFds[1], &c, 1);
-        controller->quit();
-    });
-    struct sigaction sa {};
-    sa.sa_handler = onSignal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGTERM, &sa, nullptr);
-    sigaction(SIGINT, &sa, nullptr);
-}
-
 // Milliseconds since the kernel started this process (covers dynamic loading before main()).
 qint64 msSinceProcessStart()
 {
@@ -193,7 +165,10 @@ int main(int argc, char *argv[])
                          const auto answer = [&instance, id](const QString &error) { instance.answer(id, error); };
                          controller.handleRequest(request, answer);
                      });
-    quitOnSignals(&controller);
+    // SIGTERM/SIGINT quit like the menu's Quit: forwarders stop cleanly, settings are saved. The watcher lives as long
+    // as the controller (its child), so a signal during shutdown is not fatal.
+    auto *watcher = new heyo::SignalWatcher({SIGINT, SIGTERM}, &controller);
+    QObject::connect(watcher, &heyo::SignalWatcher::received, &controller, &heyo::ui::AppController::quit);
     controller.start();
     if (!request.isEmpty())
         controller.handleRequest(request);

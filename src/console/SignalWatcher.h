@@ -1,5 +1,6 @@
 // Turns termination signals into a Qt signal on the event loop (self-pipe + QSocketNotifier), so a program can stop
-// cleanly instead of dying mid-request: `heyo forward` drains its listeners, `heyo-edge serve` stops its server.
+// cleanly instead of dying mid-request: `heyo forward` drains its listeners, `heyo-edge serve` stops its server,
+// heyo-access quits as its menu's Quit does.
 #pragma once
 
 #include <QList>

@@ -1,10 +1,10 @@
 // The demo around `serve`: the demo apps on ephemeral ports, the demo data pointed at them, the try-it lines.
 #include "edge/admin/DemoCommand.h"
 
-#include "edge/DemoData.h"
+#include "demo/DemoApps.h"
+#include "demo/DemoData.h"
 #include "edge/EdgeServer.h"
 #include "edge/Store.h"
-#include "edge/demo/DemoApps.h"
 
 #include <QDir>
 
@@ -43,7 +43,7 @@ int DemoCommand::prepare(const QCommandLineParser &parser, const std::string &da
         ports[app.toStdString()] = m_apps->port(app);
     bool created = false;
     std::string error2;
-    if (!DemoData::seed(*store, ports, &created, &error2))
+    if (!demo::DemoData::seed(*store, ports, &created, &error2))
         return fail("cannot seed the demo data: " + QString::fromStdString(error2));
     return Ok;
 }
@@ -51,7 +51,7 @@ int DemoCommand::prepare(const QCommandLineParser &parser, const std::string &da
 void DemoCommand::introduce(const EdgeServer &server)
 {
     const EdgeConfig &config = server.config();
-    const auto &ada = DemoData::ada(), &bob = DemoData::bob();
+    const auto &ada = demo::DemoData::ada(), &bob = demo::DemoData::bob();
     std::string url = config.endpointUrl("demo-web"), ca = server.tlsFiles().caCert;
     std::string api = config.apiUrl();
     std::printf("\nDemo accounts: %s / %s   and   %s / %s\n", ada.email.c_str(), ada.password.c_str(),

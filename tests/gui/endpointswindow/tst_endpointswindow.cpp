@@ -5,11 +5,10 @@
 #include "AppFixture.h"
 #include "WebEngineAsRoot.h"
 
-#include "BrowserSignIn.h"
-#include "BrowserSignInBackend.h"
 #include "EndpointModel.h"
 #include "EndpointsWindow.h"
 #include "WebEnginePlugin.h"
+#include "browser/EndpointBrowserBackend.h"
 
 #include "core/api/EndpointDirectory.h"
 #include "core/forward/Forwarder.h"
@@ -210,7 +209,7 @@ private slots:
         QVERIFY(f.app->forwarder()->isForwarding(slug));
         QVERIFY2(f.opened.isEmpty(), "the system browser must not be used");
         QWidget *w = f.app->browserWindow(slug);
-        QVERIFY2(w, qPrintable(ui::BrowserSignIn::pluginError()));
+        QVERIFY2(w, qPrintable(ui::WebEnginePlugin::error()));
         QVERIFY(QTest::qWaitForWindowExposed(w));
         // The demo page's <title> arrives only when the page loaded through the forwarder, token attached.
         QTRY_VERIFY_WITH_TIMEOUT(w->windowTitle().startsWith(QStringLiteral("Heyo demo — demo-web")), 30000);
@@ -220,11 +219,11 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(f.app->model()->endpoint(slug)->stats.requests >= 2, 5000); // page and its assets
 
         // A link to another site opens in the system browser; this window stays on the endpoint.
-        ui::BrowserSignInBackend *webEngine = ui::WebEnginePlugin::backend();
-        QVERIFY(webEngine);
-        webEngine->runJavaScript(w, QStringLiteral("const a = document.createElement('a');"
-                                                   "a.href = 'https://example.org/elsewhere'; document.body.append(a);"
-                                                   "a.click();"));
+        ui::EndpointBrowserBackend *browser = ui::WebEnginePlugin::endpointBrowser();
+        QVERIFY(browser);
+        browser->runJavaScript(w, QStringLiteral("const a = document.createElement('a');"
+                                                 "a.href = 'https://example.org/elsewhere'; document.body.append(a);"
+                                                 "a.click();"));
         QTRY_COMPARE_WITH_TIMEOUT(f.opened.size(), 1, 10000);
         QCOMPARE(f.opened.first(), QUrl(QStringLiteral("https://example.org/elsewhere")));
         QTest::qWait(300);

@@ -1,7 +1,7 @@
 // Tests DemoApps, the facade heyo-edge uses: all six apps start on their own ports, answer, and stop.
 #include "DemoTestSupport.h"
 
-#include "edge/demo/DemoApps.h"
+#include "demo/DemoApps.h"
 
 #include <QDir>
 #include <QNetworkAccessManager>

@@ -1,7 +1,7 @@
 // Tests DemoEventsApp with curl -N: Server-Sent Events arrive one by one, spaced in time, not all at the end.
 #include "DemoTestSupport.h"
 
-#include "edge/demo/DemoEventsApp.h"
+#include "demo/DemoEventsApp.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

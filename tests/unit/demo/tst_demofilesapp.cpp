@@ -1,7 +1,7 @@
 // Tests DemoFilesApp with curl: a 256 MiB download with flat memory and a matching hash, chunked download and uploads.
 #include "DemoTestSupport.h"
 
-#include "edge/demo/DemoFilesApp.h"
+#include "demo/DemoFilesApp.h"
 
 #include <QCryptographicHash>
 #include <QJsonDocument>

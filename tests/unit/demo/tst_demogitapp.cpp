@@ -1,7 +1,7 @@
 // Tests DemoGitApp with the git CLI: clone the demo repository over smart HTTP, push a new commit, see it arrive.
 #include "DemoTestSupport.h"
 
-#include "edge/demo/DemoGitApp.h"
+#include "demo/DemoGitApp.h"
 
 #include <QCryptographicHash>
 #include <QDir>

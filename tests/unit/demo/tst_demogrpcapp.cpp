@@ -2,7 +2,7 @@
 // calls with their status in the trailers, errors as gRPC statuses, and a plain HTTP client told what it reached.
 #include "DemoTestSupport.h"
 
-#include "edge/demo/DemoGrpcApp.h"
+#include "demo/DemoGrpcApp.h"
 
 #include <QtTest>
 

@@ -1,7 +1,7 @@
 // Tests the shared DemoHttpServer/DemoHttpConnection directly: timeouts, request-body back-pressure, slow exchanges.
 #include "DemoTestSupport.h"
 
-#include "edge/demo/DemoHttpServer.h"
+#include "demo/DemoHttpServer.h"
 
 #include <QtTest>
 

@@ -1,7 +1,7 @@
 // Tests DemoWebApp over real sockets: curl and QNetworkAccessManager for the routes, raw sockets for HTTP framing.
 #include "DemoTestSupport.h"
 
-#include "edge/demo/DemoWebApp.h"
+#include "demo/DemoWebApp.h"
 
 #include <QCryptographicHash>
 #include <QJsonArray>

@@ -1,5 +1,5 @@
 // Tests DemoWebSocketApp with a real QWebSocket client: text and binary messages come back unchanged, in order.
-#include "edge/demo/DemoWebSocketApp.h"
+#include "demo/DemoWebSocketApp.h"
 
 #include <QRandomGenerator>
 #include <QSignalSpy>

@@ -6,8 +6,10 @@
 #include <string>
 
 namespace heyo::edge {
-
 class Store;
+}
+
+namespace heyo::demo {
 
 struct DemoAccount {
     std::string email;
@@ -21,7 +23,7 @@ public:
     static const DemoAccount &bob();
     // Creates the accounts and endpoints if absent (true when it did), then sets every demo endpoint's target to
     // the app's port in `appPorts` ("web", "files", "events", "ws", "git"). False and `*error` on failure.
-    static bool seed(Store &store, const std::map<std::string, int> &appPorts, bool *created, std::string *error);
+    static bool seed(edge::Store &store, const std::map<std::string, int> &appPorts, bool *created, std::string *error);
 };
 
-} // namespace heyo::edge
+} // namespace heyo::demo

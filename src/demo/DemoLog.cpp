@@ -2,5 +2,5 @@
 #include "DemoLog.h"
 
 namespace heyo::demo {
-Q_LOGGING_CATEGORY(lcDemo, "heyo.edge.demo")
+Q_LOGGING_CATEGORY(lcDemo, "heyo.demo")
 }

@@ -1,5 +1,5 @@
 // Demo data set: two accounts, several devices, private and public endpoints in front of the demo apps.
-#include "edge/DemoData.h"
+#include "DemoData.h"
 
 #include "edge/Secrets.h"
 #include "edge/Store.h"
@@ -7,7 +7,10 @@
 #include <ctime>
 #include <vector>
 
-namespace heyo::edge {
+namespace heyo::demo {
+
+using edge::Endpoint;
+using edge::Store;
 
 namespace {
 
@@ -61,7 +64,7 @@ bool DemoData::seed(Store &store, const std::map<std::string, int> &appPorts, bo
     for (const DemoAccount *a : {&ada(), &bob()}) {
         if (store.accountByEmail(a->email))
             continue;
-        if (!store.createAccount(a->email, a->name, bcryptHash(a->password), error))
+        if (!store.createAccount(a->email, a->name, edge::bcryptHash(a->password), error))
             return false;
         *created = true;
     }
@@ -97,4 +100,4 @@ bool DemoData::seed(Store &store, const std::map<std::string, int> &appPorts, bo
     return true;
 }
 
-} // namespace heyo::edge
+} // namespace heyo::demo
