@@ -126,6 +126,8 @@ std::string_view reasonPhrase(int status)
         return "Unsupported Media Type";
     case 417:
         return "Expectation Failed";
+    case 418:
+        return "I'm a teapot"; // RFC 9110 §15.5.19 keeps the code unused; the demo answers it
     case 421:
         return "Misdirected Request";
     case 422:
