@@ -26,7 +26,7 @@ CurlResult runCurl(const QString &caFile, const QStringList &args, const QByteAr
 {
     QTemporaryDir dir;
     QString headerFile = dir.filePath("headers"), bodyFile = dir.filePath("body");
-    QStringList all{"-sS", "--max-time", "60", "-D", headerFile, "-o", bodyFile, "-w", "%{http_code}"};
+    QStringList all{"-sS", "--max-time", "60", "-D", headerFile, "-o", bodyFile, "-w", "%{http_code} %{http_version}"};
     if (!caFile.isEmpty())
         all << "--cacert" << caFile;
     all += args;
@@ -38,7 +38,9 @@ CurlResult runCurl(const QString &caFile, const QStringList &args, const QByteAr
     p.waitForFinished(90000);
     CurlResult r;
     r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.status = p.readAllStandardOutput().trimmed().toInt();
+    const QList<QByteArray> written = p.readAllStandardOutput().trimmed().split(' ');
+    r.status = written.value(0).toInt();
+    r.httpVersion = written.value(1);
     r.stderrText = p.readAllStandardError();
     QFile body(bodyFile);
     if (body.open(QIODevice::ReadOnly))

@@ -10,6 +10,7 @@
 struct CurlResult {
     int exitCode = -1;                            // curl's own exit code (0 = transfer done, whatever the HTTP status)
     int status = 0;                               // HTTP status of the last response
+    QByteArray httpVersion;                       // the protocol curl spoke for it: "1.1", "2" (%{http_version})
     QList<QPair<QByteArray, QByteArray>> headers; // of the last response, in order
     QByteArray body;
     QByteArray stderrText;

@@ -2,9 +2,13 @@
 """A real gRPC client (Debian's python3-grpcio) for the demo's heyo.demo.Echo service (docs/demo-grpc.proto), with
 the one-field messages encoded by hand so no generated code is needed. Prints one line per received message and the
 call's final status:  say: …  /  count: …  /  chat: …  /  status: OK | status: <CODE> <details>
+`converse` calls a bidirectional METHOD of raw-bytes messages (tests/integration/edge/grpc_echo.py's
+/heyo.test.Echo/Chat) one message at a time: it sends the next only once the reply to the last has arrived, and
+prints  sent: …  /  reply: …  in the order they happened (or "no reply to … within 5 s", and ends its side).
 Usage: grpc_client.py TARGET [--ca FILE --authority HOST] [--token-stdin] say TEXT | count N INTERVAL_MS |
-       chat TEXT... | unknown"""
+       chat TEXT... | converse METHOD TEXT... | unknown"""
 import argparse
+import queue
 import sys
 
 import grpc
@@ -74,6 +78,23 @@ def main():
                                          response_deserializer=ident)
             for m in call(iter([text(t) for t in a.args]), metadata=meta, timeout=20):
                 print("chat:", parse_text(m))
+        elif a.call == "converse":
+            call = channel.stream_stream(a.args[0], request_serializer=ident, response_deserializer=ident)
+            replies = queue.Queue()
+
+            def one_at_a_time():
+                for t in a.args[1:]:
+                    print("sent:", t, flush=True)
+                    yield t.encode()
+                    try:
+                        replies.get(timeout=5)
+                    except queue.Empty:
+                        print("no reply to", t, "within 5 s", flush=True)
+                        return
+
+            for m in call(one_at_a_time(), metadata=meta, timeout=30):
+                print("reply:", m.decode(), flush=True)
+                replies.put(m)
         elif a.call == "unknown":
             call = channel.unary_unary("/heyo.demo.Echo/Nope", request_serializer=ident, response_deserializer=ident)
             call(b"", metadata=meta, timeout=20)

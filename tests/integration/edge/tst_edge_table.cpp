@@ -1,6 +1,7 @@
 // The reference documents' response table, row by row, against a real heyo-edge (demo mode) over real TLS with curl:
 // no token → 401 (browser → 302 to sign-in), invalid/expired → 401, wrong account → 403, right account → proxied with
-// identity headers and without the credential that was used.
+// identity headers and without the credential that was used. Every row runs twice, over HTTP/1.1 and over HTTP/2
+// (curl's --http1.1 / --http2, ALPN), and each request checks the protocol curl actually spoke.
 #include "EdgeTestHelpers.h"
 
 #include <QJsonArray>
@@ -13,10 +14,21 @@ class EdgeTableTest : public QObject {
     Q_OBJECT
     EdgeProcess m_edge;
     QString m_ada, m_bob;
+    QStringList m_wrongProtocol; // requests answered over another protocol than the row's, reported by cleanup()
 
+    // curl with this row's protocol option; notes a request that was not answered over the row's protocol.
+    CurlResult fetch(const EdgeProcess &edge, const QStringList &args)
+    {
+        QFETCH_GLOBAL(QString, option);
+        QFETCH_GLOBAL(QByteArray, version);
+        CurlResult r = runCurl(edge.caFile(), QStringList{option} + args);
+        if (r.httpVersion != version)
+            m_wrongProtocol << args.last() + " over HTTP/" + QString::fromUtf8(r.httpVersion);
+        return r;
+    }
     CurlResult get(const QString &slug, const QString &path, const QStringList &extra = {})
     {
-        return runCurl(m_edge.caFile(), extra + QStringList{m_edge.endpointUrl(slug) + path});
+        return fetch(m_edge, extra + QStringList{m_edge.endpointUrl(slug) + path});
     }
     // The demo echo app reports the headers it received as [[name, value], …].
     static QString receivedHeader(const CurlResult &r, const QString &name)
@@ -35,6 +47,14 @@ class EdgeTableTest : public QObject {
     }
 
 private slots:
+    void initTestCase_data()
+    {
+        QTest::addColumn<QString>("option");
+        QTest::addColumn<QByteArray>("version"); // curl's %{http_version}
+        QTest::newRow("HTTP/1.1") << "--http1.1" << QByteArray("1.1");
+        QTest::newRow("HTTP/2") << "--http2" << QByteArray("2");
+    }
+
     void initTestCase()
     {
         QVERIFY2(m_edge.start("demo"), qPrintable(m_edge.error()));
@@ -42,6 +62,12 @@ private slots:
         m_bob = loginToken(m_edge, kBobEmail, kBobPassword);
         QVERIFY(m_ada.startsWith("eyJ"));
         QVERIFY(m_bob.startsWith("eyJ"));
+    }
+
+    void cleanup()
+    {
+        const QStringList wrong = std::exchange(m_wrongProtocol, {});
+        QVERIFY2(wrong.isEmpty(), qPrintable("answered over another protocol: " + wrong.join(", ")));
     }
 
     void noTokenApiIs401()
@@ -83,12 +109,10 @@ private slots:
         QVERIFY2(shortLived.start("demo", {"--token-lifetime", "4", "--quiet"}), qPrintable(shortLived.error()));
         QString token = loginToken(shortLived, kAdaEmail, kAdaPassword);
         QVERIFY(!token.isEmpty());
-        CurlResult fresh =
-            runCurl(shortLived.caFile(), {"-H", bearer(token), shortLived.endpointUrl("demo-web") + "/api/echo"});
+        CurlResult fresh = fetch(shortLived, {"-H", bearer(token), shortLived.endpointUrl("demo-web") + "/api/echo"});
         QCOMPARE(fresh.status, 200);
         QThread::sleep(5);
-        CurlResult expired =
-            runCurl(shortLived.caFile(), {"-H", bearer(token), shortLived.endpointUrl("demo-web") + "/api/echo"});
+        CurlResult expired = fetch(shortLived, {"-H", bearer(token), shortLived.endpointUrl("demo-web") + "/api/echo"});
         QCOMPARE(expired.status, 401);
         QVERIFY2(expired.body.contains("expired"), expired.body.constData());
     }
@@ -177,15 +201,17 @@ private slots:
     void unknownEndpointAndForeignHost()
     {
         QCOMPARE(get("no-such-slug", "/", {"-H", bearer(m_ada)}).status, 404);
-        CurlResult foreign =
-            runCurl(m_edge.caFile(), {"--resolve", QString("elsewhere.example:%1:127.0.0.1").arg(m_edge.port()), "-k",
-                                      QString("https://elsewhere.example:%1/").arg(m_edge.port())});
+        CurlResult foreign = fetch(m_edge, {"--resolve", QString("elsewhere.example:%1:127.0.0.1").arg(m_edge.port()),
+                                            "-k", QString("https://elsewhere.example:%1/").arg(m_edge.port())});
         QCOMPARE(foreign.status, 421);
     }
 
     void keepAliveServesManyRequestsOnOneConnection()
     {
-        QStringList args{"-sS", "--cacert", m_edge.caFile(), "-H", bearer(m_ada), "-w", "%{num_connects} "};
+        QFETCH_GLOBAL(QString, option);
+        QFETCH_GLOBAL(QByteArray, version);
+        QStringList args{option, "-sS",         "--cacert", m_edge.caFile(),
+                         "-H",   bearer(m_ada), "-w",       "%{num_connects}:%{http_version} "};
         for (int i = 0; i < 5; ++i)
             args << "-o"
                  << "/dev/null" << m_edge.endpointUrl("demo-web") + "/api/echo";
@@ -194,28 +220,24 @@ private slots:
         QVERIFY(curl.waitForFinished(30000));
         QCOMPARE(curl.exitCode(), 0);
         // Only the first transfer opens a connection; the other four reuse it.
-        QCOMPARE(curl.readAllStandardOutput().trimmed(), QByteArray("1 0 0 0 0"));
+        const QByteArray v = ':' + version + ' ';
+        QCOMPARE(curl.readAllStandardOutput(), "1" + v + "0" + v + "0" + v + "0" + v + "0" + v);
     }
 
     void keepAliveStreamsEndEveryResponse()
     {
         // Downloads back to back on one connection: each must end so the next can start. (A regression test: a
         // parse paused on a response's last bytes, with the client's output full, used to leave it hanging.)
-        QStringList args{"-sS",
-                         "--max-time",
-                         "30",
-                         "--cacert",
-                         m_edge.caFile(),
-                         "-H",
-                         bearer(m_ada),
-                         "-w",
-                         "%{http_code}:%{size_download} "};
+        QFETCH_GLOBAL(QString, option);
+        QFETCH_GLOBAL(QByteArray, version);
+        QStringList args{option,          "-sS", "--max-time",  "30", "--cacert",
+                         m_edge.caFile(), "-H",  bearer(m_ada), "-w", "%{http_code}:%{size_download}:%{http_version} "};
         QByteArray expected;
         for (int i = 0; i < 10; ++i) {
             const int size = i % 2 ? 20000000 : 3000000;
             args << "-o"
                  << "/dev/null" << m_edge.endpointUrl("demo-files") + "/download?size=" + QString::number(size);
-            expected += "200:" + QByteArray::number(size) + ' ';
+            expected += "200:" + QByteArray::number(size) + ':' + version + ' ';
         }
         QProcess curl;
         curl.start("curl", args);

@@ -212,4 +212,17 @@ inline int edgeHits(EdgeProcess &edge, const QString &slug, int status = 0)
     return n;
 }
 
+// The paths of every request heyo-edge logged for an endpoint host, whatever its status: unlike edgeHits this also
+// counts a request aborted once it reached the edge (an h2 stream reset by the forwarder is logged with status 0).
+inline QStringList edgeLoggedPaths(EdgeProcess &edge, const QString &slug)
+{
+    const QRegularExpression re(QStringLiteral("^heyo-edge: [A-Z]+ %1\\.heyo\\.localhost:\\d+ (\\S+) \\d+ ")
+                                    .arg(QRegularExpression::escape(slug)),
+                                QRegularExpression::MultilineOption);
+    QStringList paths;
+    for (auto it = re.globalMatch(QString::fromUtf8(edge.log())); it.hasNext();)
+        paths << it.next().captured(1);
+    return paths;
+}
+
 } // namespace heyo::test

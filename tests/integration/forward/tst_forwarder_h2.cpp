@@ -13,7 +13,6 @@
 using namespace heyo;
 using forward::Forwarder;
 using heyo::test::curl;
-using heyo::test::edgeHits;
 
 namespace {
 const QString kAda = QStringLiteral("ada@demo.heyo");
@@ -57,17 +56,22 @@ private:
     QString grpcLocal() const { return QStringLiteral("127.0.0.1:%1").arg(port(QStringLiteral("demo-grpc"))); }
     QString local(const QString &path) const { return QStringLiteral("http://127.0.0.1:%1%2").arg(port()).arg(path); }
 
-    // `refused` must be answered by the forwarder alone: the edge logs no request for it.
+    QStringList edgePaths(const QString &slug = QStringLiteral("demo-web"))
+    {
+        return test::edgeLoggedPaths(m_edge, slug);
+    }
+
+    // `refused` must be answered by the forwarder alone: the edge logs no request for it, not even an aborted one.
     void verifyNeverReachedEdge(const std::function<void()> &refused, const char *what)
     {
-        const int before = edgeHits(m_edge, "demo-web");
+        const qsizetype before = edgePaths().size();
         refused();
         if (QTest::currentTestFailed())
             return;
         QCOMPARE(curl(kH2 + QStringList{local("/api/whoami")}).status, 200);
-        QTRY_VERIFY_WITH_TIMEOUT(edgeHits(m_edge, "demo-web") >= before + 1, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(edgePaths().size() >= before + 1, 5000);
         QTest::qWait(100);
-        QVERIFY2(edgeHits(m_edge, "demo-web") == before + 1, what);
+        QVERIFY2(edgePaths().size() == before + 1, what);
     }
 
 private slots:
@@ -94,6 +98,9 @@ private slots:
         QString error;
         QVERIFY2(m_fwd->forward(s, &error), qPrintable(error));
         s.slug = QStringLiteral("demo-grpc");
+        s.endpointUrl = QUrl(m_edge.endpointUrl(s.slug));
+        QVERIFY2(m_fwd->forward(s, &error), qPrintable(error));
+        s.slug = QStringLiteral("demo-events");
         s.endpointUrl = QUrl(m_edge.endpointUrl(s.slug));
         QVERIFY2(m_fwd->forward(s, &error), qPrintable(error));
     }
@@ -229,30 +236,69 @@ private slots:
     void abuseNeverReachesTheEdge_data()
     {
         QTest::addColumn<QString>("kase");
+        QTest::addColumn<QString>("slug");
         QTest::addColumn<int>("n");
-        QTest::addColumn<QString>("expected");
-        QTest::newRow("rapid reset") << "rapid-reset" << 1000 << "goaway 11";
-        QTest::newRow("continuation flood") << "continuation" << 1000 << "goaway 11";
-        QTest::newRow("hpack bomb") << "hpack-bomb" << 40 << "status 1 431";
-        QTest::newRow("connection header") << "connection-header" << 1 << "rst 1 1";
-        QTest::newRow("CONNECT") << "connect" << 1 << "status 1 405";
+        QTest::addColumn<QString>("expected"); // the start of a line the probe prints (a regular expression)
+        QTest::addColumn<int>("times");        // how many of its lines match it
+        QTest::addColumn<int>("passed");       // how many of its requests reach the edge
+        const QString web = QStringLiteral("demo-web");
+        QTest::newRow("rapid reset") << "rapid-reset" << web << 1000 << "goaway 11" << 1 << 0;
+        QTest::newRow("continuation flood") << "continuation" << web << 1000 << "goaway 11" << 1 << 0;
+        QTest::newRow("hpack bomb") << "hpack-bomb" << web << 40 << "status 1 431" << 1 << 0;
+        QTest::newRow("connection header") << "connection-header" << web << 1 << "rst 1 1" << 1 << 0;
+        QTest::newRow("CONNECT") << "connect" << web << 1 << "status 1 405" << 1 << 0;
+        // A pseudo-header RFC 9113 §8.3 does not define: the stream is malformed (PROTOCOL_ERROR, 1).
+        QTest::newRow("invalid pseudo-header") << "bad-pseudo" << web << 1 << "rst 1 1" << 1 << 0;
+        // The forwarder advertises 100 concurrent streams. Sent before that SETTINGS is acknowledged, the streams past
+        // the limit are refused (REFUSED_STREAM, 7) and the 100 within it answered: exactly those reach the edge.
+        QTest::newRow("too many concurrent streams, before SETTINGS ACK")
+            << "early-streams" << web << 130 << "rst \\d+ 7$" << 30 << 100;
+        // After it, one stream too many ends the connection (PROTOCOL_ERROR). The 100 streams within the limit are
+        // already answering (endless event streams, so they stay open): they reached the edge, the 101st never does.
+        QTest::newRow("too many concurrent streams, after SETTINGS ACK")
+            << "held-streams" << QStringLiteral("demo-events") << 101
+            << "goaway 1 request HEADERS: max concurrent streams exceeded" << 1 << 100;
     }
     void abuseNeverReachesTheEdge()
     {
         QFETCH(QString, kase);
+        QFETCH(QString, slug);
         QFETCH(int, n);
         QFETCH(QString, expected);
-        verifyNeverReachedEdge(
-            [&] {
-                QProcess p;
-                p.start(DEBIAN_PYTHON, {H2PROBE, QString::number(port()), kase, QString::number(n)});
-                QVERIFY(p.waitForFinished(30000));
-                const QString out = QString::fromUtf8(p.readAllStandardOutput());
-                QVERIFY2(out.contains(QRegularExpression("^" + QRegularExpression::escape(expected),
-                                                         QRegularExpression::MultilineOption)),
-                         qPrintable(out.left(2000)));
-            },
-            "an h2 abuse case reached the edge");
+        QFETCH(int, times);
+        QFETCH(int, passed);
+        const qsizetype logged = edgePaths(slug).size();
+        QProcess p;
+        p.start(DEBIAN_PYTHON, {H2PROBE, QString::number(port(slug)), kase, QString::number(n)});
+        QVERIFY(p.waitForFinished(60000));
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        const QRegularExpression re("^" + expected, QRegularExpression::MultilineOption);
+        QVERIFY2(re.isValid(), qPrintable(re.errorString()));
+        int matched = 0;
+        for (auto it = re.globalMatch(out); it.hasNext(); it.next())
+            ++matched;
+        QVERIFY2(matched == times, qPrintable(out.left(3000)));
+
+        // Then one good request: once it and the `passed` ones are in the edge's log, anything more would be too.
+        const QString marker = slug == "demo-web" ? QStringLiteral("/api/whoami") : QStringLiteral("/events");
+        QCOMPARE(
+            curl(kH2 + QStringList{QStringLiteral("http://127.0.0.1:%1%2?count=1").arg(port(slug)).arg(marker)}).status,
+            200);
+        (void)QTest::qWaitFor([&] { return edgePaths(slug).size() >= logged + passed + 1; }, 10000);
+        QTest::qWait(100);
+        QStringList reached = edgePaths(slug).mid(logged);
+        QVERIFY(reached.removeOne(marker));
+        QVERIFY2(reached.size() == passed,
+                 qPrintable(QStringLiteral("%1 of its requests reached the edge, %2 expected: %3")
+                                .arg(reached.size())
+                                .arg(passed)
+                                .arg(out.left(2000))));
+        // early-streams asks for "/e<i>" on stream 2i+1: not one refused stream is in the edge's log.
+        const QRegularExpression rst("^rst (\\d+) 7$", QRegularExpression::MultilineOption);
+        for (auto it = rst.globalMatch(out); it.hasNext();) {
+            const QString path = QStringLiteral("/e%1").arg((it.next().captured(1).toInt() - 1) / 2);
+            QVERIFY2(!reached.contains(path), qPrintable(path + " was refused, yet reached the edge"));
+        }
     }
 
     void cleanupTestCase()

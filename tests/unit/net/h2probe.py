@@ -39,9 +39,10 @@ class Probe:
         except OSError:
             self.closed = True
 
-    def handshake(self):
-        # A big connection window so large responses are not held back by the probe.
-        self.send(PREFACE + frame(SETTINGS, 0, 0) + frame(WINDOW_UPDATE, 0, 0, struct.pack(">I", 1 << 30)))
+    def handshake(self, early=b""):
+        # A big connection window so large responses are not held back by the probe. `early` frames go out before the
+        # server's SETTINGS is acknowledged (as clients that do not wait for it send their first requests).
+        self.send(PREFACE + frame(SETTINGS, 0, 0) + frame(WINDOW_UPDATE, 0, 0, struct.pack(">I", 1 << 30)) + early)
         deadline = time.time() + 5
         while time.time() < deadline and not self.closed:
             f = self.read_frame()
@@ -121,7 +122,10 @@ def main():
     port, case = int(sys.argv[1]), sys.argv[2]
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     p = Probe(port)
-    p.handshake()
+    early = b""
+    if case == "early-streams":  # n requests sent with the preface, before the server's SETTINGS is acknowledged
+        early = b"".join(p.headers(1 + 2 * i, request(port, f"/e{i}")) for i in range(n))
+    p.handshake(early)
     ended = lambda count: (lambda: sum(1 for r in p.responses.values() if r[2]) + sum(
         1 for line in p.out if line.startswith("rst")) >= count)
     goaway = lambda: any(line.startswith("goaway") for line in p.out)
@@ -132,6 +136,16 @@ def main():
     elif case == "concurrent":  # n requests at once on one connection
         p.send(b"".join(p.headers(1 + 2 * i, request(port, f"/c{i}")) for i in range(n)))
         p.run_until(ended(n), 20)
+    elif case == "early-streams":
+        p.run_until(ended(n), 20)
+    elif case == "held-streams":  # n-1 endless responses (Server-Sent Events) under way, then one stream more
+        events = "/events?interval_ms=60000"
+        p.send(b"".join(p.headers(1 + 2 * i, request(port, events)) for i in range(n - 1)))
+        answered = lambda: sum(1 for r in p.responses.values() if r[0])
+        p.run_until(lambda: answered() >= n - 1, 20)
+        p.out.append(f"answered {answered()}")
+        p.send(p.headers(2 * n - 1, request(port, events)))
+        p.run_until(lambda: goaway() or p.closed, 10)
     elif case == "open-streams":  # n requests whose bodies never end: they stay open
         p.send(b"".join(p.headers(1 + 2 * i, request(port, "/wait", "POST"), end_stream=False) for i in range(n)))
         p.run_until(lambda: sum(1 for line in p.out if line.startswith("rst")) >= n - 1, 3)
