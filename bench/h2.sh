@@ -215,13 +215,15 @@ for t in $TARGETS; do
     log "$t: ${CONNS[$t]} connection(s) to the origin after the warm-up"
 done
 declare -A RPS CPU
+ORDER=$TARGETS
 for _ in $(seq "$REPEAT"); do
-    for t in $TARGETS; do
+    for t in $ORDER; do
         read -r r c < <(measure "$t")
         RPS[$t]+="$r "
         CPU[$t]+="$c "
         log "$t: $r req/s, $c µs CPU per request"
     done
+    ORDER=$(tr ' ' '\n' <<<"$ORDER" | grep . | tac | xargs) # the other order next time: neither always runs first
 done
 
 printf '\nHTTP/2 (h2load -c %s -m %s, %s requests of 100 bytes, median of %s), proxy on CPU %s, UPSTREAM=%s\n' \
@@ -235,4 +237,10 @@ if [[ " $TARGETS " == *" ours "* && " $TARGETS " == *" nginx "* ]]; then
     o=$(tr ' ' '\n' <<<"${CPU[ours]}" | grep . | median)
     n=$(tr ' ' '\n' <<<"${CPU[nginx]}" | grep . | median)
     awk -v o="$o" -v n="$n" 'BEGIN { printf "CPU per request, ours / nginx: %.2f (below 1: ours is cheaper)\n", o / n }'
+    # The same ratio within each repetition (the two runs of one repetition are adjacent, so they share the drift
+    # of a busy machine).
+    awk -v o="${CPU[ours]}" -v n="${CPU[nginx]}" 'BEGIN {
+        k = split(o, a, " "); split(n, b, " "); s = ""
+        for (i = 1; i <= k; i++) s = s (i > 1 ? ", " : "") sprintf("%.2f", a[i] / b[i])
+        printf "  per repetition: %s\n", s }'
 fi
