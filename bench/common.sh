@@ -21,14 +21,17 @@ install_missing() {
 }
 
 # Builds the driver and heyo-edge (Release) in BUILD_DIR when one of the programs named is missing, or REBUILD=1.
+# CMAKE_ARGS: more arguments for the configure step, split on spaces, e.g.
+#   CMAKE_ARGS="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache"
 build_programs() {
-    local p missing=${REBUILD:-0}
+    local p missing=${REBUILD:-0} extra=()
+    read -ra extra <<<"${CMAKE_ARGS:-}"
     for p in "$@"; do [ -x "$p" ] || missing=1; done
     if [ "$missing" = 1 ]; then
         command -v cmake >/dev/null 2>&1 && command -v ninja >/dev/null 2>&1 || bash "$REPO/scripts/install-deps.sh"
         log "building heyo-forwarder-bench and heyo-edge in $BUILD_DIR (Release)"
         cmake -S "$REPO" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHEYO_BUILD_GUI=OFF -DHEYO_BUILD_TESTS=OFF \
-            -DHEYO_BUILD_BENCH=ON >/dev/null
+            -DHEYO_BUILD_BENCH=ON "${extra[@]}" >/dev/null
         ninja -C "$BUILD_DIR" heyo-forwarder-bench heyo-edge >/dev/null
     fi
 }

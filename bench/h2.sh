@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # The forwarder over HTTP/2 (issue 14): h2load (nghttp2-client) speaks h2c with prior knowledge to
 #   ours    heyo-forwarder-bench (the forwarder: HTTP/2 on its local port, the token attached, TLS to the endpoint)
-#   nginx   nginx doing the same job (`listen … http2`, proxy_pass https with the header, keepalive pool)
+#   nginx   nginx doing the same job (`listen … http2`, the header set, a keepalive pool upstream)
 # in front of the same TLS origin (nginx answering 100 bytes). Prints requests/s, the proxy's CPU µs per request
 # (from /proc/<pid>/stat) and the ratio ours/nginx, measured in the same run. Loopback only. See bench/README.md.
-#   CLIENTS=16 STREAMS=32 REQUESTS=200000 REPEAT=3 bench/h2.sh
+# UPSTREAM picks the protocol between the proxies and the origin:
+#   h1  (default) the origin's listener has no http2: ours offers h2 and http/1.1 by ALPN and gets HTTP/1.1; nginx
+#       uses proxy_pass https (HTTP/1.1)
+#   h2  the origin listens with `ssl http2`: ours gets h2 by ALPN (streams multiplexed on its pooled connections, up
+#       to the origin's SETTINGS_MAX_CONCURRENT_STREAMS = ORIGIN_STREAMS each); nginx uses grpc_pass grpcs://, its
+#       only HTTP/2 upstream module (it proxies any request, not only gRPC)
+# Before measuring, one request through each proxy must come back 200 with the 100 bytes, and the origin's log must
+# show it arrived over the protocol UPSTREAM names; the upstream connections each proxy holds are printed.
+#   CLIENTS=16 STREAMS=32 REQUESTS=200000 REPEAT=3 UPSTREAM=h2 bench/h2.sh
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,6 +25,13 @@ STREAMS=${STREAMS:-32}        # concurrent streams per connection (-m)
 REQUESTS=${REQUESTS:-200000}  # per measured run
 REPEAT=${REPEAT:-3}           # runs per proxy, interleaved; the table shows medians
 TARGETS=${TARGETS:-"ours nginx"}
+UPSTREAM=${UPSTREAM:-h1}      # h1 or h2 between the proxies and the origin
+ORIGIN_STREAMS=${ORIGIN_STREAMS:-128} # the origin's http2_max_concurrent_streams (nginx's default), for UPSTREAM=h2
+case $UPSTREAM in
+h1) ORIGIN_LISTEN=ssl EXPECT_PROTOCOL=HTTP/1.1 ;;
+h2) ORIGIN_LISTEN="ssl http2" EXPECT_PROTOCOL=HTTP/2.0 ;;
+*) echo "UPSTREAM must be h1 or h2, not $UPSTREAM" >&2; exit 2 ;;
+esac
 NCPU=$(nproc)
 PROXY_CPUS=${PROXY_CPUS:-0}
 LOAD_CPUS=${LOAD_CPUS:-$([ "$NCPU" -ge 2 ] && echo "1-$((NCPU - 1))" || echo 0)}
@@ -58,17 +73,21 @@ daemon off;
 master_process off;
 http {
     access_log off;
+    log_format probe '\$server_protocol \$ssl_alpn_protocol \$status \$host';
 $(nginx_temp_paths "$WORK/origin")
     keepalive_requests 100000000;
     keepalive_timeout 600s;
+    http2_max_concurrent_streams $ORIGIN_STREAMS;
     server {
-        listen 127.0.0.1:$ORIGIN_PORT ssl;
+        listen 127.0.0.1:$ORIGIN_PORT $ORIGIN_LISTEN;
         server_name $HOST;
         ssl_certificate $TLS/server.pem;
         ssl_certificate_key $TLS/server-key.pem;
         if (\$http_authorization !~ "^Bearer .") { return 401; }
         if (\$host != "$HOST") { return 421; }
         location = /small { default_type text/plain; return 200 "$SMALL_BODY"; }
+        # The same answer, logged: how each proxy's request reached the origin (checked before measuring).
+        location = /probe { access_log $WORK/origin/probe.log probe; default_type text/plain; return 200 "$SMALL_BODY"; }
     }
 }
 EOF
@@ -77,6 +96,34 @@ start "$LOAD_CPUS" "$WORK/origin/stderr.log" nginx -p "$WORK/origin" -c "$WORK/o
 wait_port "$ORIGIN_PORT" "$LAST_PID" "origin nginx" "$WORK/origin/stderr.log"
 
 # --- the proxies ----------------------------------------------------------------------------------------------------
+# nginx's location: proxy_pass (HTTP/1.1) or grpc_pass (HTTP/2) to the origin, with the same header, Host and TLS.
+nginx_location() {
+    local m
+    case $UPSTREAM in
+    h1)
+        m=proxy
+        cat <<EOF
+            proxy_pass https://endpoint;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_buffering off;
+EOF
+        ;;
+    h2)
+        m=grpc
+        echo "            grpc_pass grpcs://endpoint;"
+        ;;
+    esac
+    cat <<EOF
+            ${m}_set_header Host "$AUTHORITY";
+            ${m}_set_header Authorization "Bearer $PLACEHOLDER";
+            ${m}_ssl_server_name on;
+            ${m}_ssl_name $HOST;
+            ${m}_ssl_verify on;
+            ${m}_ssl_trusted_certificate $TLS/ca.pem;
+            ${m}_ssl_session_reuse on;
+EOF
+}
 declare -A PORT PID
 for t in $TARGETS; do
     PORT[$t]=$(free_port)
@@ -109,17 +156,7 @@ $(nginx_temp_paths "$WORK/nginx")
     server {
         listen 127.0.0.1:${PORT[nginx]} http2;
         location / {
-            proxy_pass https://endpoint;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host "$AUTHORITY";
-            proxy_set_header Authorization "Bearer $PLACEHOLDER";
-            proxy_ssl_server_name on;
-            proxy_ssl_name $HOST;
-            proxy_ssl_verify on;
-            proxy_ssl_trusted_certificate $TLS/ca.pem;
-            proxy_ssl_session_reuse on;
-            proxy_buffering off;
+$(nginx_location)
         }
     }
 }
@@ -132,6 +169,27 @@ EOF
     esac
     wait_port "${PORT[$t]}" "${PID[$t]}" "$t" "$WORK/$t.log"
     log "$t: h2c on 127.0.0.1:${PORT[$t]} (CPUs $PROXY_CPUS)"
+done
+
+# --- check the path -------------------------------------------------------------------------------------------------
+# One request through each proxy to /probe: 200 over HTTP/2 with the 100 bytes, and the origin's log line for it
+# shows the upstream protocol UPSTREAM asks for (and the ALPN answer).
+declare -A SEEN
+for t in $TARGETS; do
+    seen_before=$(wc -l <"$WORK/origin/probe.log" 2>/dev/null || echo 0)
+    out=$(curl -sS --max-time 10 --http2-prior-knowledge -w '\n%{http_code} %{http_version}' \
+        "http://127.0.0.1:${PORT[$t]}/probe") || die "$t: the probe request failed"
+    [ "$(tail -n 1 <<<"$out")" = "200 2" ] || die "$t: the probe got '$(tail -n 1 <<<"$out")', not '200 2'"
+    [ "$(head -n 1 <<<"$out")" = "$SMALL_BODY" ] || die "$t: the probe's body differs: $(head -c 200 <<<"$out")"
+    SEEN[$t]=""
+    for _ in $(seq 20); do # nginx logs after it has answered
+        SEEN[$t]=$(tail -n +"$((seen_before + 1))" "$WORK/origin/probe.log" 2>/dev/null | head -n 1)
+        [ -n "${SEEN[$t]}" ] && break
+        sleep 0.1
+    done
+    [ "${SEEN[$t]%% *}" = "$EXPECT_PROTOCOL" ] ||
+        die "$t: the origin saw '${SEEN[$t]}', not $EXPECT_PROTOCOL (UPSTREAM=$UPSTREAM)"
+    log "$t: 200 with the 100 bytes; at the origin: ${SEEN[$t]} (protocol, ALPN, status, host)"
 done
 
 # --- measure --------------------------------------------------------------------------------------------------------
@@ -150,25 +208,39 @@ measure() { # target
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 for t in $TARGETS; do measure "$t" >/dev/null; done # warm-up: pools filled, sessions cached
+# The TLS connections each proxy holds to the origin after the warm-up (its pool, as the load left it).
+declare -A CONNS
+for t in $TARGETS; do
+    CONNS[$t]=$(ss -Htnp state established "dport = :$ORIGIN_PORT" | grep -c "pid=${PID[$t]}," || true)
+    log "$t: ${CONNS[$t]} connection(s) to the origin after the warm-up"
+done
 declare -A RPS CPU
+ORDER=$TARGETS
 for _ in $(seq "$REPEAT"); do
-    for t in $TARGETS; do
+    for t in $ORDER; do
         read -r r c < <(measure "$t")
         RPS[$t]+="$r "
         CPU[$t]+="$c "
         log "$t: $r req/s, $c µs CPU per request"
     done
+    ORDER=$(tr ' ' '\n' <<<"$ORDER" | grep . | tac | xargs) # the other order next time: neither always runs first
 done
 
-printf '\nHTTP/2 (h2load -c %s -m %s, %s requests of 100 bytes, median of %s), proxy on CPU %s\n' \
-    "$CLIENTS" "$STREAMS" "$REQUESTS" "$REPEAT" "$PROXY_CPUS"
-printf '%-8s %12s %18s\n' proxy req/s "CPU µs/request"
+printf '\nHTTP/2 (h2load -c %s -m %s, %s requests of 100 bytes, median of %s), proxy on CPU %s, UPSTREAM=%s\n' \
+    "$CLIENTS" "$STREAMS" "$REQUESTS" "$REPEAT" "$PROXY_CPUS" "$UPSTREAM"
+printf '%-8s %12s %18s   %s\n' proxy req/s "CPU µs/request" "upstream (protocol ALPN at the origin, connections)"
 for t in $TARGETS; do
-    printf '%-8s %12s %18s\n' "$t" "$(tr ' ' '\n' <<<"${RPS[$t]}" | grep . | median)" \
-        "$(tr ' ' '\n' <<<"${CPU[$t]}" | grep . | median)"
+    printf '%-8s %12s %18s   %s\n' "$t" "$(tr ' ' '\n' <<<"${RPS[$t]}" | grep . | median)" \
+        "$(tr ' ' '\n' <<<"${CPU[$t]}" | grep . | median)" "$(cut -d' ' -f1-2 <<<"${SEEN[$t]}"), ${CONNS[$t]} connection(s)"
 done
 if [[ " $TARGETS " == *" ours "* && " $TARGETS " == *" nginx "* ]]; then
     o=$(tr ' ' '\n' <<<"${CPU[ours]}" | grep . | median)
     n=$(tr ' ' '\n' <<<"${CPU[nginx]}" | grep . | median)
     awk -v o="$o" -v n="$n" 'BEGIN { printf "CPU per request, ours / nginx: %.2f (below 1: ours is cheaper)\n", o / n }'
+    # The same ratio within each repetition (the two runs of one repetition are adjacent, so they share the drift
+    # of a busy machine).
+    awk -v o="${CPU[ours]}" -v n="${CPU[nginx]}" 'BEGIN {
+        k = split(o, a, " "); split(n, b, " "); s = ""
+        for (i = 1; i <= k; i++) s = s (i > 1 ? ", " : "") sprintf("%.2f", a[i] / b[i])
+        printf "  per repetition: %s\n", s }'
 fi
