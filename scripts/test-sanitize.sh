@@ -8,10 +8,7 @@ ROOT=$PWD
 BUILD=${HEYO_ASAN_BUILD_DIR:-$ROOT/build-asan}
 
 # GUI off: the lane runs no gui label (and builds no WebEngine).
-ARGS="-DHEYO_SANITIZE=address,undefined -DHEYO_BUILD_GUI=OFF"
-if command -v ccache >/dev/null; then
-  ARGS+=" -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache"
-fi
+ARGS="-DHEYO_SANITIZE=address,undefined -DHEYO_BUILD_GUI=OFF" # scripts/test.sh adds ccache where there is one
 
 # Each process writes its report to a file of its own: a server or a CLI started by a test may report while the test
 # only sees it stop, so the reports are collected here rather than trusted to every exit code (a process out of

@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${HEYO_BUILD_DIR:-$ROOT/build}
 read -ra EXTRA_CMAKE_ARGS <<<"${HEYO_CMAKE_ARGS:-}"
+# ccache where the machine has it (a developer's re-runs; CI's fresh machines build once, without it).
+if command -v ccache >/dev/null; then
+  EXTRA_CMAKE_ARGS+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
 
 bash scripts/install-deps.sh
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHEYO_WERROR=ON "${EXTRA_CMAKE_ARGS[@]}" >/dev/null
