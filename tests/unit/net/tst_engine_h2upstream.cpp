@@ -478,13 +478,29 @@ private slots:
         QVERIFY2(peak - before < heyo::test::memoryLimit(16LL << 20) / 1024, "memory grew with the body");
     }
 
+    void clientThatStopsReadingIsNamed()
+    {
+        // The client takes the head and then nothing: its stream's window stays closed, the origin sends nothing
+        // more, and after the response timeout the error names the client, not a stalled origin.
+        setTarget(m_h2cPort, P::Http2, nullptr, 1000);
+        RawClient c(m_proxyPort);
+        QVERIFY(c.send("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            counters().lastError.find("the client read nothing of the response") != std::string::npos, 15000);
+        QVERIFY2(counters().lastError.find("stalled") == std::string::npos, counters().lastError.c_str());
+        QVERIFY2(counters().lastError.find("for 1 s") != std::string::npos, counters().lastError.c_str());
+    }
+
     void hundredConcurrentRequestsShareOneConnection()
     {
-        setTarget(m_h2cPort, P::Http2);
+        // Read one after the other, the last stream waits while the others drain (1,000 MB, over ASan longer than
+        // the 10 s default response timeout): the production timeout, and clients that wait as long.
+        setTarget(m_h2cPort, P::Http2, nullptr, 60000);
         std::vector<std::unique_ptr<RawClient>> clients;
         for (int i = 0; i < 100; ++i) {
             clients.push_back(std::make_unique<RawClient>(m_proxyPort));
             QVERIFY(clients.back()->ok());
+            clients.back()->setTimeout(60000);
         }
         for (auto &c : clients)
             QVERIFY(c->send("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n"));
