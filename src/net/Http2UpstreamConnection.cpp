@@ -599,15 +599,11 @@ void Http2UpstreamConnection::onDeadline()
     for (Http2UpstreamStream *s : expired) {
         // A stream our client stopped reading is held by its own closed window: the upstream is not to blame.
         const bool clientHeld = s->m_headSeen && (s->m_listener->downstreamFull() || !s->m_pendingIn.empty());
-        failStream(
-            s, 504,
-            clientHeld
-                ? "the client read nothing of the response from " + where() + " for " +
-                      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(s->m_responseTimeout).count()) +
-                      " s"
-            : s->m_headSeen ? where() + " stalled in the middle of its response"
-                            : where() + " did not answer in time",
-            false);
+        failStream(s, 504,
+                   clientHeld      ? clientNotReading(s->m_responseTimeout)
+                   : s->m_headSeen ? where() + " stalled in the middle of its response"
+                                   : where() + " did not answer in time",
+                   false);
     }
     flush();
 }

@@ -206,10 +206,7 @@ void UpstreamConnection::onDeadline()
         if (!m_headSeen)
             fail(504, where() + " did not answer in time", false);
         else if (m_listener && m_listener->downstreamFull()) // we stopped reading: the client is not taking it
-            fail(504,
-                 "the client read nothing of the response from " + where() + " for " +
-                     std::to_string(std::chrono::duration_cast<std::chrono::seconds>(m_responseTimeout).count()) + " s",
-                 false);
+            fail(504, clientNotReading(m_responseTimeout), false);
         else
             fail(504, where() + " stalled in the middle of its response", false);
         return;

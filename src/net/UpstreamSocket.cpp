@@ -39,6 +39,12 @@ std::string UpstreamSocket::where() const
     return m_target.host + ":" + std::to_string(m_target.port);
 }
 
+std::string UpstreamSocket::clientNotReading(std::chrono::milliseconds timeout) const
+{
+    return "the client read nothing of the response from " + where() + " for " +
+           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) + " s";
+}
+
 std::string_view UpstreamSocket::alpn() const
 {
     if (!m_stream->ssl())

@@ -8,6 +8,7 @@
 #include "net/Resolver.h"
 #include "net/Stream.h"
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,6 +42,8 @@ protected:
     void adoptSocket(UpstreamSocket &from);
     void closeSocket();
     std::string where() const;
+    // The response timeout passed while our client took nothing: the error names the client, not a stalled upstream.
+    std::string clientNotReading(std::chrono::milliseconds timeout) const;
     std::string_view alpn() const; // the protocol the TLS server selected ("" for none or plain text)
     void keepSessionOf(SSL *ssl);  // a finished exchange's session, for contexts without upstreamNewSession
 
